@@ -1,0 +1,73 @@
+"""The item envelope: AES-256-GCM over a canonical JSON payload, bound to its address.
+
+docs/ENVELOPE.md specifies every byte; tests/fixtures/envelope_vectors.json (made by
+scripts/generate_envelope_vectors.py) pins it. In short:
+
+    AAD     = "BLUE" || u8 version || lp(table) || lp(dialogue_id) || lp(entity_type)
+              || lp(subkey) || lp(key_id)          where lp(s) = u32be(len(utf8 s)) || utf8 s
+    nonce   = 12 random bytes (stored as content_nonce)
+    payload = AES-256-GCM(DEK, nonce, canonical_json(fields), AAD) = ciphertext || 16-byte tag
+    digest  = SHA-256(nonce || ciphertext||tag)   (what the dialogue manifest records)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import struct
+from typing import Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+FORMAT_VERSION = 1
+AAD_MAGIC = b"BLUE"
+NONCE_BYTES = 12
+TAG_BYTES = 16
+KEY_BYTES = 32
+
+
+def length_prefixed(*fields: str | bytes) -> bytes:
+    """u32 big-endian length before every field: no two field lists encode alike."""
+    out = bytearray()
+    for field in fields:
+        raw = field.encode("utf-8") if isinstance(field, str) else field
+        out += struct.pack(">I", len(raw))
+        out += raw
+    return bytes(out)
+
+
+def build_aad(
+    *,
+    table: str,
+    dialogue_id: str,
+    entity_type: str,
+    subkey: str,
+    key_id: str,
+    version: int = FORMAT_VERSION,
+) -> bytes:
+    if version != FORMAT_VERSION:
+        raise ValueError(f"unsupported envelope format version {version}")
+    return AAD_MAGIC + bytes([version]) + length_prefixed(table, dialogue_id, entity_type, subkey, key_id)
+
+
+def canonical_json(value: Any) -> bytes:
+    """Sorted keys, no insignificant whitespace, UTF-8: one encoding per value."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def item_digest(nonce: bytes, ciphertext: bytes) -> str:
+    return hashlib.sha256(nonce + ciphertext).hexdigest()
+
+
+def seal(aead: AESGCM, plaintext: bytes, aad: bytes, nonce: bytes | None = None) -> tuple[bytes, bytes]:
+    """Encrypt; returns (nonce, ciphertext||tag). A nonce is passed only by the vector script."""
+    nonce = os.urandom(NONCE_BYTES) if nonce is None else nonce
+    if len(nonce) != NONCE_BYTES:
+        raise ValueError("nonce must be 12 bytes")
+    return nonce, aead.encrypt(nonce, plaintext, aad)
+
+
+def open_sealed(aead: AESGCM, nonce: bytes, ciphertext: bytes, aad: bytes) -> bytes:
+    """Decrypt; raises cryptography.exceptions.InvalidTag on any mismatch."""
+    return aead.decrypt(nonce, ciphertext, aad)

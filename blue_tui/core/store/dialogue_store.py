@@ -1,0 +1,828 @@
+"""The encrypted dialogue store: import, list, open, verify, export, reset.
+
+One partition per dialogue (``PK = dialogue#{id}``) holds:
+
+* ``dek#v{n}``: the dialogue's data key, wrapped by the key provider, with a durable
+  count of the messages encrypted under it (never more than 2^32).
+* ``{entity_type}#g{gen}#{subkey}``: the entities of generation ``gen``, each one
+  AES-256-GCM payload bound to its address (docs/ENVELOPE.md).
+* ``manifest#g{gen}#p{k}``: pages listing every entity SK of that generation with
+  the SHA-256 of its nonce and ciphertext.
+* ``manifest``: the root, naming the committed generation, the digests of its pages
+  and a summary; encrypted like an entity.
+
+Writing a new version claims a fresh generation, writes its entities and pages beside
+the old ones, then commits by moving the root in one transaction together with the
+audit event; readers see either the old version or the new one, never a mix. The
+old generation is removed afterwards. Reading checks every item against the manifest,
+so a flipped bit, a swapped, deleted, added or rolled-back item is found and named.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import zlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import botocore.exceptions
+from cryptography.exceptions import InvalidTag
+
+from blue_tui.core.aws import dynamodb_client, error_code
+from blue_tui.core.config import Settings
+from blue_tui.core.crypto import envelope
+from blue_tui.core.crypto.audit import SUBJECT_PREFIX, AuditLog, ChainConflict, TraceContext, utc_timestamp
+from blue_tui.core.crypto.dek_cache import DekCache
+from blue_tui.core.crypto.keys import MAX_MESSAGES_PER_DEK, DekContext, DekHandle, KekHandle, KeyProvider, WrappedDek
+from blue_tui.core.crypto.providers import key_provider
+from blue_tui.core.errors import (
+    BlueError,
+    ConcurrentWrite,
+    DialogueExists,
+    DialogueNotFound,
+    IntegrityError,
+    IntegrityProblem,
+    KeyProblem,
+    SourceError,
+)
+from blue_tui.core.store import table as tbl
+from blue_tui.core.store.entities import Entity, assemble, split_document, summary
+from blue_tui.core.store.sources import ParsedDialogue, document_id
+
+ROOT_SK = "manifest"
+PAGE_PREFIX = "manifest#"
+DEK_PREFIX = "dek#v"
+PAGE_ENTRIES = 1500
+MAX_READ_ATTEMPTS = 5
+#: Payloads above this are zlib-compressed inside the ciphertext (see docs/ENVELOPE.md).
+COMPRESS_ABOVE = 4096
+#: DynamoDB's item limit is 400 KB; leave room for keys and attributes.
+MAX_SEALED_BYTES = 390_000
+PLAIN, DEFLATE = 0, 1
+
+Progress = Callable[[str, int, int], None]
+
+
+def pk_for(dialogue_id: str) -> str:
+    return f"dialogue#{dialogue_id}"
+
+
+def sk_for(entity_type: str, generation: int, subkey: str) -> str:
+    return f"{entity_type}#g{generation:06d}#{subkey}"
+
+
+def page_sk(generation: int, page: int) -> str:
+    return f"{PAGE_PREFIX}g{generation:06d}#p{page:04d}"
+
+
+def split_sk(sk: str) -> tuple[str, str]:
+    """SK -> (entity type, AAD subkey): everything after the first '#'."""
+    entity_type, _, subkey = sk.partition("#")
+    return entity_type, subkey
+
+
+def sk_generation(sk: str) -> int | None:
+    parts = sk.split("#", 2)
+    if len(parts) >= 2 and len(parts[1]) == 7 and parts[1][0] == "g" and parts[1][1:].isdigit():
+        return int(parts[1][1:])
+    return None
+
+
+# ---- results --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    id: str
+    source: str
+    items: int
+    status: str  # created | unchanged | replaced
+    generation: int
+    warnings: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "source": self.source, "items": self.items, "status": self.status}
+        out["generation"] = self.generation
+        out["warnings"] = list(self.warnings)
+        return out
+
+
+@dataclass(frozen=True)
+class DialogueSummary:
+    id: str
+    title: str | None
+    status: str | None
+    date: str | None
+    generation: int
+    items: int
+    rounds: int
+    experts: int
+    perspectives: int
+    tensions: int
+    updated_at: str | None
+    #: Set when the dialogue's manifest does not authenticate (see `blue dialogue verify`).
+    problem: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class OpenedDialogue:
+    id: str
+    generation: int
+    items: int
+    key_id: str
+    document: dict[str, Any]
+    #: Items of other generations: an interrupted write or clean-up left them (harmless).
+    stale_items: int = 0
+
+
+@dataclass
+class VerifyReport:
+    dialogues: int = 0
+    problems: list[IntegrityProblem] = field(default_factory=list)
+    stale_items: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "problems": [p.as_json() for p in self.problems],
+            "dialogues": self.dialogues,
+            "stale_items": self.stale_items,
+        }
+
+
+# ---- the store ------------------------------------------------------------------------------------
+
+
+class DialogueStore:
+    """Thread-safe; every method may run in a worker thread. Nothing here prints or prompts."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        provider: KeyProvider | None = None,
+        *,
+        dek_cache: DekCache | None = None,
+        trace: TraceContext | None = None,
+        max_messages_per_dek: int = MAX_MESSAGES_PER_DEK,
+        write_workers: int = 4,
+    ) -> None:
+        self.settings = settings
+        self.provider = provider or key_provider(settings)
+        self.dek_cache = dek_cache or DekCache()
+        self.trace = trace or TraceContext.new(settings.env)
+        self.audit = AuditLog(settings)
+        self.max_messages_per_dek = max_messages_per_dek
+        self.write_workers = write_workers
+        self._kek: KekHandle | None = None
+        self._kek_lock = threading.Lock()
+
+    # ---- keys -------------------------------------------------------------------------------
+
+    @property
+    def user(self) -> str:
+        return self.settings.user
+
+    def kek(self) -> KekHandle:
+        with self._kek_lock:
+            if self._kek is None:
+                self._kek = self.provider.derive_kek(self.provider.get_umk(), self.user)
+            return self._kek
+
+    def _dek_from_item(self, dialogue_id: str, item: Mapping[str, Any]) -> DekHandle:
+        version = int(item["SK"]["S"][len(DEK_PREFIX) :])
+        cache_key = f"{self.settings.table}/{dialogue_id}/v{version}"
+
+        def unwrap() -> DekHandle:
+            wrapped = WrappedDek(item["provider"]["S"], item["kek_id"]["S"], bytes(item["wrapped"]["B"]))
+            context = DekContext(item["owner"]["S"], dialogue_id, version)
+            return self.provider.decrypt_dek(self.kek(), wrapped, context)
+
+        return self.dek_cache.get(cache_key, unwrap)
+
+    def _new_dek(self, dialogue_id: str, version: int) -> tuple[DekHandle, dict[str, Any]]:
+        kek = self.kek()
+        dek, wrapped = self.provider.generate_dek(kek, DekContext(self.user, dialogue_id, version))
+        item = {
+            "PK": {"S": pk_for(dialogue_id)},
+            "SK": {"S": f"{DEK_PREFIX}{version}"},
+            "entity_type": {"S": "dek"},
+            "provider": {"S": wrapped.provider},
+            "kek_id": {"S": wrapped.kek_id},
+            "owner": {"S": self.user},
+            "wrapped": {"B": wrapped.blob},
+            "created_at": {"S": utc_timestamp()},
+            "encryptions": {"N": "0"},
+        }
+        return dek, item
+
+    def _writable_dek(self, dialogue_id: str, messages: int) -> DekHandle:
+        """The dialogue's current DEK with ``messages`` encryptions reserved durably.
+
+        A new DEK version is made when there is none, or when the current one would
+        pass the per-key message limit.
+        """
+        pk = pk_for(dialogue_id)
+        client = dynamodb_client(self.settings)
+        if messages > self.max_messages_per_dek:
+            raise KeyProblem(f"one write of {messages} items exceeds the per-key limit")
+        versions = [int(item["SK"]["S"][len(DEK_PREFIX) :]) for item in self._dek_items(pk)]
+        version = max(versions, default=0)
+        for _ in range(8):
+            if version:
+                with tbl.translated(self.settings):
+                    try:
+                        answer = client.update_item(
+                            TableName=self.settings.table,
+                            Key={"PK": {"S": pk}, "SK": {"S": f"{DEK_PREFIX}{version}"}},
+                            UpdateExpression="ADD encryptions :n",
+                            ConditionExpression="attribute_exists(PK) AND encryptions <= :room",
+                            ExpressionAttributeValues={
+                                ":n": {"N": str(messages)},
+                                ":room": {"N": str(self.max_messages_per_dek - messages)},
+                            },
+                            ReturnValues="ALL_NEW",
+                        )
+                        dek = self._dek_from_item(dialogue_id, answer["Attributes"])
+                        dek.reserve(messages)
+                        return dek
+                    except botocore.exceptions.ClientError as exc:
+                        if error_code(exc) != "ConditionalCheckFailedException":
+                            raise
+            # No DEK yet, or the current one is spent: make the next version.
+            version += 1
+            dek, item = self._new_dek(dialogue_id, version)
+            item["encryptions"] = {"N": str(messages)}
+            with tbl.translated(self.settings):
+                try:
+                    client.put_item(
+                        TableName=self.settings.table, Item=item, ConditionExpression="attribute_not_exists(SK)"
+                    )
+                except botocore.exceptions.ClientError as exc:
+                    if error_code(exc) != "ConditionalCheckFailedException":
+                        raise
+                    continue  # another writer made this version first: reserve on theirs
+            self.dek_cache.put(f"{self.settings.table}/{dialogue_id}/v{version}", dek)
+            self.audit.append(
+                operation="wrap_dek",
+                key_id=dek.key_id,
+                principal=self.user,
+                trace=self.trace.child(),
+                subject=dialogue_id,
+                detail={"kek": item["kek_id"]["S"], "provider": item["provider"]["S"]},
+            )
+            dek.reserve(messages)
+            return dek
+        raise ConcurrentWrite(dialogue_id)
+
+    # ---- sealing ----------------------------------------------------------------------------
+
+    def _aad(self, dialogue_id: str, sk: str, key_id: str) -> bytes:
+        entity_type, subkey = split_sk(sk)
+        return envelope.build_aad(
+            table=self.settings.table, dialogue_id=dialogue_id, entity_type=entity_type, subkey=subkey, key_id=key_id
+        )
+
+    def _seal_item(
+        self, dek: DekHandle, dialogue_id: str, sk: str, payload: Any, clear: Mapping[str, str]
+    ) -> dict[str, Any]:
+        plain = envelope.canonical_json(payload)
+        if len(plain) > COMPRESS_ABOVE:
+            packed = zlib.compress(plain, 6)
+            body = bytes([DEFLATE]) + packed if len(packed) < len(plain) else bytes([PLAIN]) + plain
+        else:
+            body = bytes([PLAIN]) + plain
+        nonce, sealed = dek.seal(body, self._aad(dialogue_id, sk, dek.key_id))
+        if len(sealed) > MAX_SEALED_BYTES:
+            raise SourceError(
+                dialogue_id,
+                f"item {sk} is {len(sealed)} bytes after compression, over DynamoDB's 400 KB item limit",
+            )
+        item: dict[str, Any] = {
+            "PK": {"S": pk_for(dialogue_id)},
+            "SK": {"S": sk},
+            "entity_type": {"S": split_sk(sk)[0]},
+            "key_id": {"S": dek.key_id},
+            "content_encrypted": {"B": sealed},
+            "content_nonce": {"B": nonce},
+        }
+        for name, value in clear.items():
+            item[name] = {"S": value}
+        return item
+
+    def _unseal(self, dek: DekHandle, dialogue_id: str, item: Mapping[str, Any]) -> Any:
+        body = dek.open(
+            bytes(item["content_nonce"]["B"]),
+            bytes(item["content_encrypted"]["B"]),
+            self._aad(dialogue_id, item["SK"]["S"], item["key_id"]["S"]),
+        )
+        plain = zlib.decompress(body[1:]) if body[:1] == bytes([DEFLATE]) else body[1:]
+        return json.loads(plain)
+
+    # ---- import -----------------------------------------------------------------------------
+
+    def import_dialogue(
+        self, parsed: ParsedDialogue, *, replace: bool = False, progress: Progress | None = None
+    ) -> ImportResult:
+        """Write one parsed dialogue. Unchanged content is a no-op; changed content needs ``replace``."""
+        dialogue_id = document_id(parsed.document, parsed.source)
+        doc = parsed.document
+        pk = pk_for(dialogue_id)
+        digest = hashlib.sha256(envelope.canonical_json(doc)).hexdigest()
+        root = tbl.get_item(self.settings, pk, ROOT_SK)
+        committed = int(root["gen"]["N"]) if root and "gen" in root else None
+        if root is not None and committed is not None:
+            deks = {item["SK"]["S"]: item for item in self._dek_items(pk)}
+            old = self._open_root(dialogue_id, root, deks)
+            if old.get("digest") == digest:
+                return ImportResult(
+                    dialogue_id, parsed.source, int(old.get("items", 0)), "unchanged", committed, tuple(parsed.warnings)
+                )
+            if not replace:
+                raise DialogueExists(dialogue_id, parsed.source)
+
+        entities = split_document(doc)
+        generation = self._claim_generation(pk)
+        pages = (len(entities) + PAGE_ENTRIES - 1) // PAGE_ENTRIES
+        dek = self._writable_dek(dialogue_id, len(entities) + pages + 1)
+        if progress:
+            progress("encrypt", 0, len(entities))
+        items = []
+        entries: list[list[str]] = []
+        for entity in entities:
+            sk = sk_for(entity.entity_type, generation, entity.subkey)
+            item = self._seal_item(dek, dialogue_id, sk, entity.payload, entity.cleartext())
+            items.append(item)
+            entries.append([sk, envelope.item_digest(item["content_nonce"]["B"], item["content_encrypted"]["B"])])
+        page_digests = []
+        for k in range(pages):
+            page_payload = {"gen": generation, "page": k, "entries": entries[k * PAGE_ENTRIES : (k + 1) * PAGE_ENTRIES]}
+            page_item = self._seal_item(dek, dialogue_id, page_sk(generation, k), page_payload, {})
+            items.append(page_item)
+            page_digests.append(
+                envelope.item_digest(page_item["content_nonce"]["B"], page_item["content_encrypted"]["B"])
+            )
+        if progress:
+            progress("write", 0, len(items))
+        tbl.batch_write(self.settings, items, workers=self.write_workers)
+        if progress:
+            progress("write", len(items), len(items))
+
+        root_payload = {
+            "dialogue_id": dialogue_id,
+            "gen": generation,
+            "digest": digest,
+            "items": len(entities),
+            "pages": page_digests,
+            "summary": summary(doc),
+            "source": parsed.source,
+        }
+        status = "created" if committed is None else "replaced"
+        root_item = self._seal_item(dek, dialogue_id, ROOT_SK, root_payload, {})
+        try:
+            self.audit.append(
+                operation="import",
+                key_id=dek.key_id,
+                principal=self.user,
+                trace=self.trace.child(),
+                subject=dialogue_id,
+                detail={"generation": generation, "items": len(entities), "status": status},
+                record_generation=generation,
+                extra_actions=[self._commit_action(dialogue_id, generation, committed, root_item, doc)],
+            )
+        except ChainConflict:
+            self._delete_generations(pk, keep=committed, only=generation)
+            raise ConcurrentWrite(dialogue_id) from None
+        if generation > 1:
+            self._delete_generations(pk, keep=generation)
+        return ImportResult(dialogue_id, parsed.source, len(entities), status, generation, tuple(parsed.warnings))
+
+    def _claim_generation(self, pk: str) -> int:
+        """A generation number no other writer will ever use (atomic counter on the root)."""
+        client = dynamodb_client(self.settings)
+        with tbl.translated(self.settings):
+            answer = client.update_item(
+                TableName=self.settings.table,
+                Key={"PK": {"S": pk}, "SK": {"S": ROOT_SK}},
+                UpdateExpression="ADD next_gen :one SET entity_type = :t",
+                ExpressionAttributeValues={":one": {"N": "1"}, ":t": {"S": "manifest"}},
+                ReturnValues="UPDATED_NEW",
+            )
+        return int(answer["Attributes"]["next_gen"]["N"])
+
+    def _commit_action(
+        self, dialogue_id: str, generation: int, committed: int | None, root_item: Mapping[str, Any], doc: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        now = utc_timestamp()
+        values: dict[str, Any] = {
+            ":g": {"N": str(generation)},
+            ":k": {"S": "dialogue"},
+            ":id": {"S": dialogue_id},
+            ":u": {"S": now},
+            ":kid": root_item["key_id"],
+            ":c": root_item["content_encrypted"],
+            ":n": root_item["content_nonce"],
+        }
+        sets = [
+            "gen = :g",
+            "kind = :k",
+            "kind_key = :id",
+            "updated_at = :u",
+            "created_at = if_not_exists(created_at, :u)",
+            "key_id = :kid",
+            "content_encrypted = :c",
+            "content_nonce = :n",
+        ]
+        names: dict[str, str] = {}
+        status = doc.get("status")
+        removes = []
+        if isinstance(status, str) and status:
+            sets.append("#st = :st")
+            values[":st"] = {"S": status[:200]}
+            names["#st"] = "status"
+        else:
+            removes.append("#st")
+            names["#st"] = "status"
+        update = {
+            "TableName": self.settings.table,
+            "Key": {"PK": {"S": pk_for(dialogue_id)}, "SK": {"S": ROOT_SK}},
+            "UpdateExpression": "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else ""),
+            "ExpressionAttributeValues": values,
+            "ExpressionAttributeNames": names,
+        }
+        if committed is None:
+            update["ConditionExpression"] = "attribute_not_exists(gen)"
+        else:
+            update["ConditionExpression"] = "gen = :prev"
+            values[":prev"] = {"N": str(committed)}
+        return {"Update": update}
+
+    def _delete_generations(self, pk: str, *, keep: int | None, only: int | None = None) -> int:
+        """Remove entity and page items of generations other than ``keep`` (or exactly ``only``)."""
+        doomed = []
+        for page in tbl.query_partition(self.settings, pk, keys_only=True):
+            for key in page:
+                sk = key["SK"]["S"]
+                gen = sk_generation(sk)
+                if gen is None or gen == keep or (only is not None and gen != only):
+                    continue
+                doomed.append({"PK": key["PK"], "SK": key["SK"]})
+        tbl.batch_write(self.settings, deletes=doomed, workers=self.write_workers)
+        return len(doomed)
+
+    def _dek_items(self, pk: str) -> list[dict[str, Any]]:
+        client = dynamodb_client(self.settings)
+        with tbl.translated(self.settings):
+            answer = client.query(
+                TableName=self.settings.table,
+                KeyConditionExpression="PK = :pk AND begins_with(SK, :d)",
+                ExpressionAttributeValues={":pk": {"S": pk}, ":d": {"S": DEK_PREFIX}},
+                ConsistentRead=True,
+            )
+        items: list[dict[str, Any]] = answer.get("Items", [])
+        return items
+
+    def _open_root(self, dialogue_id: str, root: Mapping[str, Any], deks: Mapping[str, Any]) -> dict[str, Any]:
+        """Decrypt a root; raises IntegrityError naming it when it does not authenticate."""
+        key_id = root.get("key_id", {}).get("S", "")
+        version = key_id.rsplit("#v", 1)[-1]
+        dek_item = deks.get(f"{DEK_PREFIX}{version}")
+        if dek_item is None:
+            raise IntegrityError(
+                [IntegrityProblem(dialogue_id, f"{DEK_PREFIX}{version}", "missing", "the data key item is gone")]
+            )
+        dek = self._dek_from_item(dialogue_id, dek_item)
+        try:
+            payload = self._unseal(dek, dialogue_id, root)
+        except (InvalidTag, ValueError, KeyError, zlib.error):
+            raise IntegrityError(
+                [IntegrityProblem(dialogue_id, ROOT_SK, "tampered", "the manifest does not authenticate")]
+            ) from None
+        if not isinstance(payload, dict) or payload.get("gen") != int(root["gen"]["N"]):
+            raise IntegrityError(
+                [IntegrityProblem(dialogue_id, ROOT_SK, "tampered", "the manifest's generation was altered")]
+            )
+        return payload
+
+    # ---- reading ----------------------------------------------------------------------------
+
+    def list(self) -> list[DialogueSummary]:
+        roots = [r for r in tbl.query_index(self.settings, "dialogue") if "gen" in r]
+        if not roots:
+            return []
+        dek_keys = []
+        for root in roots:
+            version = root["key_id"]["S"].rsplit("#v", 1)[-1]
+            dek_keys.append((root["PK"]["S"], f"{DEK_PREFIX}{version}"))
+        deks = {(item["PK"]["S"], item["SK"]["S"]): item for item in tbl.batch_get(self.settings, dek_keys)}
+        out = []
+        for root, key in zip(roots, dek_keys, strict=True):
+            dialogue_id = root["kind_key"]["S"]
+            problem = None
+            try:
+                payload = self._open_root(dialogue_id, root, {key[1]: deks[key]} if key in deks else {})
+            except IntegrityError as exc:
+                payload, problem = {}, str(exc)
+            info = payload.get("summary", {})
+            out.append(
+                DialogueSummary(
+                    id=dialogue_id,
+                    title=info.get("title"),
+                    status=info.get("status"),
+                    date=info.get("date"),
+                    generation=int(root["gen"]["N"]),
+                    items=int(payload.get("items", 0)),
+                    rounds=int(info.get("rounds", 0)),
+                    experts=int(info.get("experts", 0)),
+                    perspectives=int(info.get("perspectives", 0)),
+                    tensions=int(info.get("tensions", 0)),
+                    updated_at=root.get("updated_at", {}).get("S"),
+                    problem=problem,
+                )
+            )
+        self._audit_quietly("list", self.kek().key_id, detail={"dialogues": len(out)})
+        return sorted(out, key=lambda s: s.id)
+
+    def open(self, dialogue_id: str) -> OpenedDialogue:
+        """Load, verify and assemble one dialogue. Raises IntegrityError on any finding."""
+        opened, problems = self._read(dialogue_id)
+        if problems:
+            self._audit_quietly(
+                "open", f"dek#{dialogue_id}", outcome="failure", subject=dialogue_id, detail={"problems": len(problems)}
+            )
+            raise IntegrityError(problems)
+        assert opened is not None
+        self._audit_quietly(
+            "open", opened.key_id, subject=dialogue_id, detail={"generation": opened.generation, "items": opened.items}
+        )
+        return opened
+
+    def export(self, dialogue_id: str) -> dict[str, Any]:
+        return self.open(dialogue_id).document
+
+    def verify(self, dialogue_id: str | None = None) -> VerifyReport:
+        report = VerifyReport()
+        ids = [dialogue_id] if dialogue_id else self._committed_ids()
+        for ident in ids:
+            try:
+                opened, problems = self._read(ident)
+            except IntegrityError as exc:
+                opened, problems = None, exc.problems
+            report.dialogues += 1
+            report.problems.extend(problems)
+            if opened is not None:
+                report.stale_items += opened.stale_items
+        self._audit_quietly(
+            "verify",
+            self.kek().key_id,
+            outcome="success" if report.ok else "failure",
+            detail={"dialogues": report.dialogues, "problems": len(report.problems)},
+        )
+        return report
+
+    def _committed_ids(self) -> list[str]:
+        return sorted(r["kind_key"]["S"] for r in tbl.query_index(self.settings, "dialogue") if "gen" in r)
+
+    def _read(self, dialogue_id: str) -> tuple[OpenedDialogue | None, list[IntegrityProblem]]:
+        pk = pk_for(dialogue_id)
+        for _ in range(MAX_READ_ATTEMPTS):
+            before = self._root_and_marker(dialogue_id)
+            items = [item for page in tbl.query_partition(self.settings, pk) for item in page]
+            opened, problems, seen_gen = self._check(dialogue_id, items, before[1])
+            if not problems:
+                return opened, []
+            after = self._root_and_marker(dialogue_id)
+            if before[0] == seen_gen == after[0]:
+                return opened, problems
+            # A writer committed while we read: read again.
+        raise ConcurrentWrite(dialogue_id)
+
+    def _root_and_marker(self, dialogue_id: str) -> tuple[int | None, int | None]:
+        pk = pk_for(dialogue_id)
+        got = tbl.batch_get(self.settings, [(pk, ROOT_SK), (self.audit.pk, f"{SUBJECT_PREFIX}{dialogue_id}")])
+        root_gen = marker_gen = None
+        for item in got:
+            if item["PK"]["S"] == pk:
+                root_gen = int(item["gen"]["N"]) if "gen" in item else None
+            else:
+                marker_gen = int(item["gen"]["N"])
+        if root_gen is None:
+            raise DialogueNotFound(dialogue_id)
+        return root_gen, marker_gen
+
+    def _check(
+        self, dialogue_id: str, items: Iterable[Mapping[str, Any]], marker_gen: int | None
+    ) -> tuple[OpenedDialogue | None, list[IntegrityProblem], int | None]:
+        """Verify one partition against its manifest; assemble it when every item checks out."""
+        root: Mapping[str, Any] | None = None
+        deks: dict[str, Mapping[str, Any]] = {}
+        pages: dict[str, Mapping[str, Any]] = {}
+        entity_items: list[Mapping[str, Any]] = []
+        for item in items:
+            sk = item["SK"]["S"]
+            if sk == ROOT_SK:
+                root = item
+            elif sk.startswith(DEK_PREFIX):
+                deks[sk] = item
+            elif sk.startswith(PAGE_PREFIX):
+                pages[sk] = item
+            else:
+                entity_items.append(item)
+        if root is None or "gen" not in root:
+            raise DialogueNotFound(dialogue_id)
+        generation = int(root["gen"]["N"])
+
+        def problem(sk: str, kind: str, message: str) -> IntegrityProblem:
+            return IntegrityProblem(dialogue_id, sk, kind, message)
+
+        try:
+            manifest = self._open_root(dialogue_id, root, deks)
+        except IntegrityError as exc:
+            return None, exc.problems, generation
+        problems: list[IntegrityProblem] = []
+        if marker_gen is not None and marker_gen > generation:
+            problems.append(
+                problem(
+                    ROOT_SK,
+                    "rolled-back",
+                    f"the manifest names generation {generation}, but the audit log recorded "
+                    f"generation {marker_gen} as committed",
+                )
+            )
+        dek_cache: dict[str, DekHandle] = {}
+
+        def dek_for(key_id: str) -> DekHandle | None:
+            handle = dek_cache.get(key_id)
+            if handle is None:
+                dek_item = deks.get(f"{DEK_PREFIX}{key_id.rsplit('#v', 1)[-1]}")
+                if dek_item is None:
+                    return None
+                handle = dek_cache[key_id] = self._dek_from_item(dialogue_id, dek_item)
+            return handle
+
+        expected: dict[str, str] = {}
+        for k, page_digest in enumerate(manifest.get("pages", [])):
+            sk = page_sk(generation, k)
+            page_item = pages.get(sk)
+            if page_item is None:
+                problems.append(problem(sk, "missing", "a manifest page was deleted"))
+                continue
+            actual = envelope.item_digest(page_item["content_nonce"]["B"], page_item["content_encrypted"]["B"])
+            dek = dek_for(page_item["key_id"]["S"])
+            try:
+                if actual != page_digest or dek is None:
+                    raise InvalidTag
+                page = self._unseal(dek, dialogue_id, page_item)
+            except (InvalidTag, ValueError, zlib.error):
+                problems.append(problem(sk, "tampered", "a manifest page does not authenticate"))
+                continue
+            expected.update((entry[0], entry[1]) for entry in page["entries"])
+        if problems:
+            return None, problems, generation
+        wanted = dict(expected)
+        by_digest = {digest: sk for sk, digest in expected.items()}
+
+        entities: list[Entity] = []
+        stale = 0
+        for item in entity_items:
+            sk = item["SK"]["S"]
+            item_gen = sk_generation(sk)
+            if item_gen is not None and item_gen != generation and sk not in expected:
+                stale += 1
+                continue
+            want = wanted.pop(sk, None)
+            if want is None:
+                problems.append(problem(sk, "added", "this item is not in the manifest"))
+                continue
+            try:
+                nonce, sealed = item["content_nonce"]["B"], item["content_encrypted"]["B"]
+                digest = envelope.item_digest(nonce, sealed)
+                dek = dek_for(item["key_id"]["S"])
+            except KeyError:
+                problems.append(problem(sk, "tampered", "the item lost its encrypted content"))
+                continue
+            if digest != want:
+                other = by_digest.get(digest)
+                if other is not None:
+                    problems.append(problem(sk, "swapped", f"this item holds the ciphertext of {other}"))
+                    continue
+                try:
+                    if dek is None:
+                        raise InvalidTag
+                    self._unseal(dek, dialogue_id, item)
+                    problems.append(
+                        problem(sk, "rolled-back", "an older, valid ciphertext replaced the current one")
+                    )
+                except (InvalidTag, ValueError, zlib.error):
+                    problems.append(problem(sk, "tampered", "the ciphertext, nonce or tag was modified"))
+                continue
+            try:
+                if dek is None:
+                    raise InvalidTag
+                payload = self._unseal(dek, dialogue_id, item)
+            except (InvalidTag, ValueError, zlib.error):
+                problems.append(problem(sk, "tampered", "the item does not authenticate (key id or address changed)"))
+                continue
+            entity_type, subkey = split_sk(sk)
+            entity = Entity(entity_type, subkey.split("#", 1)[1] if "#" in subkey else subkey, payload)
+            for name, value in entity.cleartext().items():
+                if item.get(name, {}).get("S") != value:
+                    problems.append(problem(sk, "cleartext-mismatch", f"the cleartext {name!r} was altered"))
+            entities.append(entity)
+        for sk in wanted:
+            problems.append(problem(sk, "missing", "this item was deleted"))
+        if problems:
+            return None, problems, generation
+        try:
+            document = assemble(entities)
+        except (KeyError, ValueError, TypeError, IndexError) as exc:
+            return None, [problem(ROOT_SK, "malformed", f"the entities do not assemble ({exc})")], generation
+        key_id = root["key_id"]["S"]
+        return OpenedDialogue(dialogue_id, generation, len(entities), key_id, document, stale), [], generation
+
+    # ---- audit and reset --------------------------------------------------------------------
+
+    def _audit_quietly(
+        self,
+        operation: str,
+        key_id: str,
+        *,
+        outcome: str = "success",
+        subject: str | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Record a read-side event. A read never fails because its audit event could not be written."""
+        try:
+            self.audit.append(
+                operation=operation,
+                key_id=key_id,
+                principal=self.user,
+                outcome=outcome,
+                trace=self.trace.child(),
+                subject=subject,
+                detail=detail,
+            )
+        except BlueError:
+            pass
+
+    def reset_local(self) -> int:
+        """Wipe every dialogue of the local store and make a fresh local key. Returns dialogues wiped.
+
+        Refused for KMS keys and for endpoints that are not on this machine: the
+        remedy for a lost local key must never touch production data.
+        """
+        from blue_tui.core.crypto.local_provider import LocalFileKeyProvider
+
+        if not isinstance(self.provider, LocalFileKeyProvider):
+            raise KeyProblem("only the local key provider can be reset", hint="unset BLUE_KEY_PROVIDER=kms")
+        if not self.settings.endpoint_is_local:
+            raise KeyProblem(
+                f"refusing to wipe dialogues at {self.settings.endpoint_label}: not a local endpoint",
+                hint="reset works only against DynamoDB Local (DYNAMODB_ENDPOINT on 127.0.0.1)",
+            )
+        client = dynamodb_client(self.settings)
+        doomed: list[dict[str, Any]] = []
+        dialogues = set()
+        kwargs: dict[str, Any] = {
+            "TableName": self.settings.table,
+            "ProjectionExpression": "PK, SK",
+            "FilterExpression": "begins_with(PK, :d) OR (PK = :a AND begins_with(SK, :s))",
+            "ExpressionAttributeValues": {
+                ":d": {"S": "dialogue#"},
+                ":a": {"S": self.audit.pk},
+                ":s": {"S": SUBJECT_PREFIX},
+            },
+        }
+        with tbl.translated(self.settings):
+            while True:
+                page = client.scan(**kwargs)
+                for key in page.get("Items", []):
+                    doomed.append(key)
+                    if key["PK"]["S"].startswith("dialogue#"):
+                        dialogues.add(key["PK"]["S"])
+                if not page.get("LastEvaluatedKey"):
+                    break
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        tbl.batch_write(self.settings, deletes=doomed, workers=self.write_workers)
+        fingerprint = self.provider.create(replace=True)
+        with self._kek_lock:
+            self._kek = None
+        self.dek_cache.invalidate()
+        self.audit.append(
+            operation="reset",
+            key_id=f"local:{fingerprint}",
+            principal=self.user,
+            trace=self.trace.child(),
+            detail={"dialogues_wiped": len(dialogues), "items_wiped": len(doomed)},
+        )
+        return len(dialogues)
+

@@ -1,0 +1,1 @@
+"""Textual screens and widgets of the blue-tui dashboard, one module per pane."""

@@ -140,4 +140,16 @@ def build_parser() -> Parser:
     al.add_argument("--limit", type=int, default=0, metavar="N", help="only the newest N events")
     _json_flag(al)
 
+    # ---- realms and contracts (their arguments live beside their commands) ----
+    from blue_tui.cli import contract_parser, realm_parser
+
+    realm_parser.register(top)
+    contract_parser.register(top)
+
+    # ---- realms and contracts (their arguments live beside their commands) ----
+    from blue_tui.cli import contract_parser, realm_parser
+
+    realm_parser.register(top)
+    contract_parser.register(top)
+
     return parser

@@ -1,0 +1,1 @@
+"""Realms: a git repo of contracts between code repos (seed 004)."""

@@ -282,9 +282,14 @@ def start(
         raise PortBusy(port)
     jar = fetch(settings, progress)
     data_dir = settings.dynamodb_data_dir
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(OSError):
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
         data_dir.chmod(0o700)
+    except OSError as exc:
+        raise DevServerError(
+            f"cannot use {data_dir} for DynamoDB Local's data: {exc.strerror}",
+            hint="check XDG_DATA_HOME, or remove what is in the way",
+        ) from None
     log_path = _log_path(settings)
     args = [
         java,

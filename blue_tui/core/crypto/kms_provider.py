@@ -142,7 +142,7 @@ class AwsKmsKeyProvider:
             return info
         info["key_id"] = f"kms:{meta.get('Arn', self.key_id)}"
         info["key_state"] = meta.get("KeyState")
-        info["ok"] = meta.get("KeyState") == "Enabled" and meta.get("KeyUsage") == "ENCRYPT_DECRYPT"
+        info["ok"] = meta.get("KeyState") == "Enabled" and meta.get("KeyUsage", "ENCRYPT_DECRYPT") == "ENCRYPT_DECRYPT"
         if not info["ok"]:
             info["problem"] = f"key state {meta.get('KeyState')}, usage {meta.get('KeyUsage')}"
         return info

@@ -36,10 +36,13 @@ def fingerprint(material: bytes) -> str:
     return hashlib.sha256(b"blue.umk.fingerprint" + material).hexdigest()[:16]
 
 
+def hkdf_sha256(ikm: bytes, *, info: bytes, salt: bytes | None = None, length: int = 32) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=length, salt=salt, info=info).derive(ikm)
+
+
 def derive_kek_bytes(umk: bytes, user: str, version: int) -> bytes:
     """KEK = HKDF-SHA256(UMK, salt=none, info="blue.kek" || lp(user) || lp(version))."""
-    info = KEK_INFO_LABEL + envelope.length_prefixed(user, str(version))
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(umk)
+    return hkdf_sha256(umk, info=KEK_INFO_LABEL + envelope.length_prefixed(user, str(version)))
 
 
 def wrap_aad(kek_id: str, context: DekContext) -> bytes:

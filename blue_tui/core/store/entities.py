@@ -180,7 +180,12 @@ def _split_member(keys: _Keys, field_name: str, entity_type: str, obj: Any, pos:
             source = obj.get("id") if isinstance(obj.get("id"), str) else subkey
             for j, target in enumerate(value):
                 ref_type = LINK_FIELDS[name]
-                target_id = target if isinstance(target, str) else (target or {}).get("target", "")
+                if isinstance(target, str):
+                    target_id = target
+                elif isinstance(target, Mapping) and isinstance(target.get("target"), str):
+                    target_id = target["target"]
+                else:
+                    target_id = ""
                 ref_key = keys.take(
                     "ref", "#".join(safe_subkey(str(p)) for p in (source, ref_type, target_id or f"i{j}"))
                 )

@@ -1,0 +1,110 @@
+"""The crypto audit chain: linear under concurrent writers (threads and processes), and tamper-evident."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import threading
+from typing import Any
+
+import pytest
+
+from blue_tui.cli import main
+from blue_tui.core.aws import dynamodb_client
+from blue_tui.core.config import Settings
+from blue_tui.core.crypto.audit import GENESIS_HASH, AuditLog, TraceContext
+
+
+def append(log: AuditLog, n: int, operation: str = "open") -> None:
+    trace = TraceContext.new()
+    for _ in range(n):
+        log.append(operation=operation, key_id="dek#x#v1", principal="p@example.com", trace=trace.child())
+
+
+def _append_in_process(env: dict[str, str], n: int) -> None:
+    append(AuditLog(Settings.from_env(env)), n, "import")
+
+
+def test_chain_shape_and_verification(settings: Settings) -> None:
+    log = AuditLog(settings)
+    append(log, 3)
+    events = log.events()
+    assert [e.seq for e in events] == [0, 1, 2]
+    assert events[0].previous_hash == GENESIS_HASH
+    assert all(b.previous_hash == a.event_hash for a, b in zip(events, events[1:], strict=False))
+    assert all(e.computed_hash() == e.event_hash for e in events)
+    assert [e.event_id[14] for e in events] == ["7", "7", "7"]  # UUIDv7
+    assert log.verify().as_json() == {"ok": True, "events": 3, "first_bad": None, "reason": None}
+
+
+def test_concurrent_writers_cannot_fork_the_chain(settings: Settings, blue_env: dict[str, str]) -> None:
+    log = AuditLog(settings)
+    threads = [threading.Thread(target=append, args=(AuditLog(settings), 5)) for _ in range(4)]
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_append_in_process, args=(blue_env, 5)) for _ in range(2)]
+    for worker in [*threads, *procs]:
+        worker.start()
+    for t in threads:
+        t.join(120)
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    events = log.events()
+    assert len(events) == 30 and [e.seq for e in events] == list(range(30))
+    assert sorted(e.operation for e in events).count("import") == 10
+    assert log.verify().ok
+
+
+def _event_items(settings: Settings) -> list[dict[str, Any]]:
+    client = dynamodb_client(settings)
+    items = client.query(
+        TableName=settings.table,
+        KeyConditionExpression="PK = :p AND begins_with(SK, :e)",
+        ExpressionAttributeValues={":p": {"S": "audit#crypto"}, ":e": {"S": "event#"}},
+    )["Items"]
+    return items
+
+
+@pytest.mark.parametrize("attack", ["edit", "delete-middle", "truncate-tail", "recompute-one"])
+def test_tampering_is_found(settings: Settings, capsys: pytest.CaptureFixture[str], attack: str) -> None:
+    log = AuditLog(settings)
+    append(log, 5)
+    client = dynamodb_client(settings)
+    items = _event_items(settings)
+    target = json.loads(items[2]["event"]["S"])
+    if attack == "edit":
+        target["principal"] = "mallory@example.com"
+        items[2]["event"]["S"] = json.dumps(target)
+        client.put_item(TableName=settings.table, Item=items[2])
+        expected = target["event_id"]
+    elif attack == "recompute-one":
+        # Recomputing the edited event's own hash breaks the link from its successor.
+        from blue_tui.core.crypto.audit import AuditEvent
+
+        target["outcome"] = "denied"
+        event = AuditEvent(**{k: v for k, v in target.items() if k != "event_hash"})
+        target["event_hash"] = event.computed_hash()
+        items[2]["event"]["S"] = json.dumps(target)
+        client.put_item(TableName=settings.table, Item=items[2])
+        expected = json.loads(items[3]["event"]["S"])["event_id"]
+    elif attack == "delete-middle":
+        client.delete_item(TableName=settings.table, Key={"PK": items[2]["PK"], "SK": items[2]["SK"]})
+        expected = json.loads(items[3]["event"]["S"])["event_id"]
+    else:
+        for item in items[3:]:
+            client.delete_item(TableName=settings.table, Key={"PK": item["PK"], "SK": item["SK"]})
+        expected = "head"
+    report = log.verify()
+    assert report.ok is False and report.first_bad == expected and report.reason
+    capsys.readouterr()
+    assert main(["audit", "verify", "--json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["ok"] is False and out["first_bad"] == expected and out["events"] < 5
+    assert main(["audit", "log", "--json", "--limit", "2"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["events"]) == 2
+
+
+def test_traceparent_is_honoured() -> None:
+    trace = TraceContext.new({"TRACEPARENT": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"})
+    assert trace.trace_id == "4bf92f3577b34da6a3ce929d0e0e4736" and trace.span_id != "00f067aa0ba902b7"
+    assert len(TraceContext.new({"TRACEPARENT": "garbage"}).trace_id) == 32

@@ -20,11 +20,14 @@ so a flipped bit, a swapped, deleted, added or rolled-back item is found and nam
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import json
+import queue
 import threading
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +39,14 @@ from blue_tui.core.config import Settings
 from blue_tui.core.crypto import envelope
 from blue_tui.core.crypto.audit import SUBJECT_PREFIX, AuditLog, ChainConflict, TraceContext, utc_timestamp
 from blue_tui.core.crypto.dek_cache import DekCache
-from blue_tui.core.crypto.keys import MAX_MESSAGES_PER_DEK, DekContext, DekHandle, KekHandle, KeyProvider, WrappedDek
+from blue_tui.core.crypto.keys import (
+    MAX_MESSAGES_PER_DEK,
+    DekContext,
+    DekHandle,
+    KekHandle,
+    KeyProvider,
+    WrappedDek,
+)
 from blue_tui.core.crypto.providers import key_provider
 from blue_tui.core.errors import (
     BlueError,
@@ -49,12 +59,17 @@ from blue_tui.core.errors import (
     SourceError,
 )
 from blue_tui.core.store import table as tbl
-from blue_tui.core.store.entities import Entity, assemble, split_document, summary
+from blue_tui.core.store.entities import split_document, summary
+from blue_tui.core.store.reader import (
+    DEK_PREFIX,
+    ROOT_SK,
+    PartitionReader,
+    ReadResult,
+    page_sk,
+    sk_generation,
+)
 from blue_tui.core.store.sources import ParsedDialogue, document_id
 
-ROOT_SK = "manifest"
-PAGE_PREFIX = "manifest#"
-DEK_PREFIX = "dek#v"
 PAGE_ENTRIES = 1500
 MAX_READ_ATTEMPTS = 5
 #: Payloads above this are zlib-compressed inside the ciphertext (see docs/ENVELOPE.md).
@@ -74,21 +89,39 @@ def sk_for(entity_type: str, generation: int, subkey: str) -> str:
     return f"{entity_type}#g{generation:06d}#{subkey}"
 
 
-def page_sk(generation: int, page: int) -> str:
-    return f"{PAGE_PREFIX}g{generation:06d}#p{page:04d}"
-
-
 def split_sk(sk: str) -> tuple[str, str]:
     """SK -> (entity type, AAD subkey): everything after the first '#'."""
     entity_type, _, subkey = sk.partition("#")
     return entity_type, subkey
 
 
-def sk_generation(sk: str) -> int | None:
-    parts = sk.split("#", 2)
-    if len(parts) >= 2 and len(parts[1]) == 7 and parts[1][0] == "g" and parts[1][1:].isdigit():
-        return int(parts[1][1:])
-    return None
+_gc_lock = threading.Lock()
+_gc_pausers = 0
+_gc_was_enabled = False
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a partition loads.
+
+    Loading allocates hundreds of thousands of small, acyclic objects that reference
+    counting frees on its own; the cyclic collector would rescan all of them again and
+    again and cost about a third of an open. Nested and multi-threaded use is counted;
+    the collector runs again when the last loader finishes.
+    """
+    global _gc_pausers, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pausers == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pausers += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pausers -= 1
+            if _gc_pausers == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 # ---- results --------------------------------------------------------------------------------------
@@ -593,20 +626,66 @@ class DialogueStore:
         return sorted(r["kind_key"]["S"] for r in tbl.query_index(self.settings, "dialogue") if "gen" in r)
 
     def _read(self, dialogue_id: str) -> tuple[OpenedDialogue | None, list[IntegrityProblem]]:
-        pk = pk_for(dialogue_id)
         for _ in range(MAX_READ_ATTEMPTS):
-            before = self._root_and_marker(dialogue_id)
-            items = [item for page in tbl.query_partition(self.settings, pk) for item in page]
-            opened, problems, seen_gen = self._check(dialogue_id, items, before[1])
-            if not problems:
+            before, marker = self._root_and_marker(dialogue_id)
+            result = self._read_partition(dialogue_id, before, marker)
+            if not result.problems:
+                assert result.document is not None and result.generation is not None
+                opened = OpenedDialogue(
+                    dialogue_id, result.generation, result.entities, result.key_id, result.document, result.stale_items
+                )
                 return opened, []
-            after = self._root_and_marker(dialogue_id)
-            if before[0] == seen_gen == after[0]:
-                return opened, problems
+            if result.generation == before and self._root_and_marker(dialogue_id)[0] == before:
+                return None, result.problems
             # A writer committed while we read: read again.
         raise ConcurrentWrite(dialogue_id)
 
-    def _root_and_marker(self, dialogue_id: str) -> tuple[int | None, int | None]:
+    def _read_partition(self, dialogue_id: str, generation: int, marker: int | None) -> ReadResult:
+        """One paginated Query, pages fetched on a helper thread and decrypted here as they arrive."""
+        with gc_paused():
+            return self._read_pages(dialogue_id, generation, marker)
+
+    def _read_pages(self, dialogue_id: str, generation: int, marker: int | None) -> ReadResult:
+        reader = PartitionReader(
+            table=self.settings.table,
+            dialogue_id=dialogue_id,
+            expected_generation=generation,
+            marker_generation=marker,
+            dek_from_item=lambda item: self._dek_from_item(dialogue_id, item),
+            open_root=lambda root, deks: self._open_root(dialogue_id, root, deks),
+        )
+        pages: queue.Queue[list[dict[str, Any]] | BaseException | None] = queue.Queue(maxsize=8)
+        stop = threading.Event()
+
+        def fetch() -> None:
+            try:
+                for page in tbl.query_partition(self.settings, pk_for(dialogue_id)):
+                    if stop.is_set():
+                        return
+                    pages.put(page)
+                pages.put(None)
+            except BaseException as exc:
+                pages.put(exc)
+
+        fetcher = threading.Thread(target=fetch, name=f"blue-query-{dialogue_id}", daemon=True)
+        fetcher.start()
+        try:
+            while True:
+                page = pages.get()
+                if page is None:
+                    break
+                if isinstance(page, BaseException):
+                    raise page
+                reader.feed(page)
+        finally:
+            stop.set()
+            while fetcher.is_alive():  # unblock a fetcher waiting on a full queue
+                with contextlib.suppress(queue.Empty):
+                    pages.get_nowait()
+                fetcher.join(0.05)
+        return reader.finish()
+
+    def _root_and_marker(self, dialogue_id: str) -> tuple[int, int | None]:
         pk = pk_for(dialogue_id)
         got = tbl.batch_get(self.settings, [(pk, ROOT_SK), (self.audit.pk, f"{SUBJECT_PREFIX}{dialogue_id}")])
         root_gen = marker_gen = None
@@ -618,136 +697,6 @@ class DialogueStore:
         if root_gen is None:
             raise DialogueNotFound(dialogue_id)
         return root_gen, marker_gen
-
-    def _check(
-        self, dialogue_id: str, items: Iterable[Mapping[str, Any]], marker_gen: int | None
-    ) -> tuple[OpenedDialogue | None, list[IntegrityProblem], int | None]:
-        """Verify one partition against its manifest; assemble it when every item checks out."""
-        root: Mapping[str, Any] | None = None
-        deks: dict[str, Mapping[str, Any]] = {}
-        pages: dict[str, Mapping[str, Any]] = {}
-        entity_items: list[Mapping[str, Any]] = []
-        for item in items:
-            sk = item["SK"]["S"]
-            if sk == ROOT_SK:
-                root = item
-            elif sk.startswith(DEK_PREFIX):
-                deks[sk] = item
-            elif sk.startswith(PAGE_PREFIX):
-                pages[sk] = item
-            else:
-                entity_items.append(item)
-        if root is None or "gen" not in root:
-            raise DialogueNotFound(dialogue_id)
-        generation = int(root["gen"]["N"])
-
-        def problem(sk: str, kind: str, message: str) -> IntegrityProblem:
-            return IntegrityProblem(dialogue_id, sk, kind, message)
-
-        try:
-            manifest = self._open_root(dialogue_id, root, deks)
-        except IntegrityError as exc:
-            return None, exc.problems, generation
-        problems: list[IntegrityProblem] = []
-        if marker_gen is not None and marker_gen > generation:
-            problems.append(
-                problem(
-                    ROOT_SK,
-                    "rolled-back",
-                    f"the manifest names generation {generation}, but the audit log recorded "
-                    f"generation {marker_gen} as committed",
-                )
-            )
-        dek_cache: dict[str, DekHandle] = {}
-
-        def dek_for(key_id: str) -> DekHandle | None:
-            handle = dek_cache.get(key_id)
-            if handle is None:
-                dek_item = deks.get(f"{DEK_PREFIX}{key_id.rsplit('#v', 1)[-1]}")
-                if dek_item is None:
-                    return None
-                handle = dek_cache[key_id] = self._dek_from_item(dialogue_id, dek_item)
-            return handle
-
-        expected: dict[str, str] = {}
-        for k, page_digest in enumerate(manifest.get("pages", [])):
-            sk = page_sk(generation, k)
-            page_item = pages.get(sk)
-            if page_item is None:
-                problems.append(problem(sk, "missing", "a manifest page was deleted"))
-                continue
-            actual = envelope.item_digest(page_item["content_nonce"]["B"], page_item["content_encrypted"]["B"])
-            dek = dek_for(page_item["key_id"]["S"])
-            try:
-                if actual != page_digest or dek is None:
-                    raise InvalidTag
-                page = self._unseal(dek, dialogue_id, page_item)
-            except (InvalidTag, ValueError, zlib.error):
-                problems.append(problem(sk, "tampered", "a manifest page does not authenticate"))
-                continue
-            expected.update((entry[0], entry[1]) for entry in page["entries"])
-        if problems:
-            return None, problems, generation
-        wanted = dict(expected)
-        by_digest = {digest: sk for sk, digest in expected.items()}
-
-        entities: list[Entity] = []
-        stale = 0
-        for item in entity_items:
-            sk = item["SK"]["S"]
-            item_gen = sk_generation(sk)
-            if item_gen is not None and item_gen != generation and sk not in expected:
-                stale += 1
-                continue
-            want = wanted.pop(sk, None)
-            if want is None:
-                problems.append(problem(sk, "added", "this item is not in the manifest"))
-                continue
-            try:
-                nonce, sealed = item["content_nonce"]["B"], item["content_encrypted"]["B"]
-                digest = envelope.item_digest(nonce, sealed)
-                dek = dek_for(item["key_id"]["S"])
-            except KeyError:
-                problems.append(problem(sk, "tampered", "the item lost its encrypted content"))
-                continue
-            if digest != want:
-                other = by_digest.get(digest)
-                if other is not None:
-                    problems.append(problem(sk, "swapped", f"this item holds the ciphertext of {other}"))
-                    continue
-                try:
-                    if dek is None:
-                        raise InvalidTag
-                    self._unseal(dek, dialogue_id, item)
-                    problems.append(
-                        problem(sk, "rolled-back", "an older, valid ciphertext replaced the current one")
-                    )
-                except (InvalidTag, ValueError, zlib.error):
-                    problems.append(problem(sk, "tampered", "the ciphertext, nonce or tag was modified"))
-                continue
-            try:
-                if dek is None:
-                    raise InvalidTag
-                payload = self._unseal(dek, dialogue_id, item)
-            except (InvalidTag, ValueError, zlib.error):
-                problems.append(problem(sk, "tampered", "the item does not authenticate (key id or address changed)"))
-                continue
-            entity_type, subkey = split_sk(sk)
-            entity = Entity(entity_type, subkey.split("#", 1)[1] if "#" in subkey else subkey, payload)
-            for name, value in entity.cleartext().items():
-                if item.get(name, {}).get("S") != value:
-                    problems.append(problem(sk, "cleartext-mismatch", f"the cleartext {name!r} was altered"))
-            entities.append(entity)
-        for sk in wanted:
-            problems.append(problem(sk, "missing", "this item was deleted"))
-        if problems:
-            return None, problems, generation
-        try:
-            document = assemble(entities)
-        except (KeyError, ValueError, TypeError, IndexError) as exc:
-            return None, [problem(ROOT_SK, "malformed", f"the entities do not assemble ({exc})")], generation
-        key_id = root["key_id"]["S"]
-        return OpenedDialogue(dialogue_id, generation, len(entities), key_id, document, stale), [], generation
 
     # ---- audit and reset --------------------------------------------------------------------
 

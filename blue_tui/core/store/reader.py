@@ -1,0 +1,276 @@
+"""Reading one dialogue partition: decrypt and verify items as pages arrive.
+
+Opening a dialogue should cost little more than the Query itself, so nothing waits
+for the last page: items are authenticated and decoded while the next page is on its
+way (the caller feeds pages from a fetching thread), and checked against the
+manifest as soon as its pages have been seen (SK order puts the manifest mid-way,
+so earlier items wait in a short queue). :meth:`PartitionReader.finish` then only
+looks for missing items and assembles the document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+import zlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+
+from blue_tui.core.crypto import envelope
+from blue_tui.core.crypto.keys import DekHandle
+from blue_tui.core.errors import DialogueNotFound, IntegrityError, IntegrityProblem
+from blue_tui.core.store.entities import Entity, assemble, cleartext_for
+
+ROOT_SK = "manifest"
+PAGE_PREFIX = "manifest#"
+DEK_PREFIX = "dek#v"
+DEFLATE = 1
+_FAILED = object()
+
+
+def page_sk(generation: int, page: int) -> str:
+    return f"{PAGE_PREFIX}g{generation:06d}#p{page:04d}"
+
+
+def sk_generation(sk: str) -> int | None:
+    parts = sk.split("#", 2)
+    if len(parts) >= 2 and len(parts[1]) == 7 and parts[1][0] == "g" and parts[1][1:].isdigit():
+        return int(parts[1][1:])
+    return None
+
+
+def _lp(text: str) -> bytes:
+    raw = text.encode("utf-8")
+    return struct.pack(">I", len(raw)) + raw
+
+
+def decode_body(body: bytes) -> Any:
+    plain = zlib.decompress(body[1:]) if body[0] == DEFLATE else body[1:]
+    return json.loads(plain)
+
+
+@dataclass
+class ReadResult:
+    generation: int | None
+    key_id: str
+    entities: int
+    document: dict[str, Any] | None
+    problems: list[IntegrityProblem]
+    stale_items: int
+
+
+class _ManifestNotReady(Exception):
+    pass
+
+
+class PartitionReader:
+    """Feed it the items of one partition, page by page; then call :meth:`finish`.
+
+    ``expected_generation`` is the generation the root named just before the Query;
+    ``open_root`` decrypts a root given the DEK items seen; ``dek_from_item`` unwraps
+    (through the store's cache).
+    """
+
+    def __init__(
+        self,
+        *,
+        table: str,
+        dialogue_id: str,
+        expected_generation: int,
+        marker_generation: int | None,
+        dek_from_item: Callable[[Mapping[str, Any]], DekHandle],
+        open_root: Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, Any]],
+    ) -> None:
+        self.dialogue_id = dialogue_id
+        self.generation = expected_generation
+        self.marker_generation = marker_generation
+        self._dek_from_item = dek_from_item
+        self._open_root = open_root
+        self._aad_head = envelope.AAD_MAGIC + bytes([envelope.FORMAT_VERSION]) + _lp(table) + _lp(dialogue_id)
+        self._gen_tag = f"g{expected_generation:06d}"
+        self._lp_cache: dict[str, bytes] = {}
+        self._deks_by_key_id: dict[str, DekHandle | None] = {}
+        self.root: Mapping[str, Any] | None = None
+        self.deks: dict[str, Mapping[str, Any]] = {}
+        self.pages: dict[str, Mapping[str, Any]] = {}
+        self.other_generations = 0
+        self.problems: list[IntegrityProblem] = []
+        self.entities: list[Entity] = []
+        self._pending: list[tuple[str, str | None, Any, Mapping[str, Any]]] = []
+        self._page_count: int | None = None
+        self._expected: dict[str, str] | None = None
+        self._by_digest: dict[str, str] = {}
+        self._manifest_failed = False
+        self._manifest: dict[str, Any] = {}
+
+    # ---- decryption ------------------------------------------------------------------------------
+
+    def _lp_cached(self, text: str) -> bytes:
+        cached = self._lp_cache.get(text)
+        if cached is None:
+            cached = self._lp_cache[text] = _lp(text)
+        return cached
+
+    def _dek(self, key_id: str) -> DekHandle | None:
+        if key_id in self._deks_by_key_id:
+            return self._deks_by_key_id[key_id]
+        dek_item = self.deks.get(f"{DEK_PREFIX}{key_id.rsplit('#v', 1)[-1]}")
+        if dek_item is None:
+            return None  # not seen yet: tried again later
+        handle = self._deks_by_key_id[key_id] = self._dek_from_item(dek_item)
+        return handle
+
+    def _unseal(self, sk: str, item: Mapping[str, Any]) -> Any:
+        key_id = item["key_id"]["S"]
+        dek = self._dek(key_id)
+        if dek is None:
+            return None
+        entity_type, _, subkey = sk.partition("#")
+        aad = self._aad_head + self._lp_cached(entity_type) + _lp(subkey) + self._lp_cached(key_id)
+        try:
+            return decode_body(dek.open(item["content_nonce"]["B"], item["content_encrypted"]["B"], aad))
+        except (InvalidTag, ValueError, zlib.error, IndexError):
+            return _FAILED
+
+    # ---- feeding ---------------------------------------------------------------------------------
+
+    def feed(self, items: Iterable[Mapping[str, Any]]) -> None:
+        gen_tag = self._gen_tag
+        accept = self._accept
+        for item in items:
+            sk: str = item["SK"]["S"]
+            parts = sk.split("#", 2)
+            if len(parts) == 3 and parts[1] == gen_tag:
+                if parts[0] == "manifest":
+                    self.pages[sk] = item
+                    self._try_manifest()
+                    continue
+                try:
+                    nonce = item["content_nonce"]["B"]
+                    sealed = item["content_encrypted"]["B"]
+                    item["key_id"]["S"]
+                except KeyError:
+                    accept(sk, None, _FAILED, item)
+                    continue
+                digest = hashlib.sha256(nonce)
+                digest.update(sealed)
+                accept(sk, digest.hexdigest(), self._unseal(sk, item), item)
+            elif sk == ROOT_SK:
+                self.root = item
+                self._try_manifest()
+            elif sk.startswith(DEK_PREFIX):
+                self.deks[sk] = item
+            elif sk_generation(sk) not in (None, self.generation):
+                self.other_generations += 1  # an older or unfinished version: not part of this one
+            else:
+                accept(sk, None, _FAILED, item)  # an SK of no known shape: "added" once verified
+
+    def _try_manifest(self) -> None:
+        """Build the expected digests once the root and all of its pages have been seen."""
+        if self._expected is not None or self._manifest_failed or self.root is None:
+            return
+        if self._page_count is None:
+            if "gen" not in self.root or int(self.root["gen"]["N"]) != self.generation:
+                return  # finish() reports it
+            try:
+                self._manifest = self._open_root(self.root, self.deks)
+            except IntegrityError as exc:
+                self.problems.extend(exc.problems)
+                self._manifest_failed = True
+                return
+            self._page_count = len(self._manifest.get("pages", []))
+        wanted = [page_sk(self.generation, k) for k in range(self._page_count)]
+        if not all(sk in self.pages for sk in wanted):
+            return
+        expected: dict[str, str] = {}
+        for sk, page_digest in zip(wanted, self._manifest.get("pages", []), strict=True):
+            page_item = self.pages[sk]
+            actual = envelope.item_digest(page_item["content_nonce"]["B"], page_item["content_encrypted"]["B"])
+            page = self._unseal(sk, page_item) if actual == page_digest else _FAILED
+            if page is _FAILED or page is None:
+                self.problems.append(self._problem(sk, "tampered", "a manifest page does not authenticate"))
+                self._manifest_failed = True
+                return
+            expected.update((entry[0], entry[1]) for entry in page["entries"])
+        self._expected = expected
+        self._by_digest = {digest: sk for sk, digest in expected.items()}
+        pending, self._pending = self._pending, []
+        for entry in pending:
+            self._accept(*entry)
+
+    # ---- verification ------------------------------------------------------------------------------
+
+    def _problem(self, sk: str, kind: str, message: str) -> IntegrityProblem:
+        return IntegrityProblem(self.dialogue_id, sk, kind, message)
+
+    def _accept(self, sk: str, digest: str | None, payload: Any, item: Mapping[str, Any]) -> None:
+        expected = self._expected
+        if expected is None:
+            self._pending.append((sk, digest, payload, item))
+            return
+        want = expected.pop(sk, None)
+        if want is None:
+            self.problems.append(self._problem(sk, "added", "this item is not in the manifest"))
+            return
+        if digest is None:
+            self.problems.append(self._problem(sk, "tampered", "the item lost its encrypted content"))
+            return
+        if payload is None:
+            payload = self._unseal(sk, item)  # its DEK item had not arrived yet
+        if digest != want:
+            other = self._by_digest.get(digest)
+            if other is not None:
+                self.problems.append(self._problem(sk, "swapped", f"this item holds the ciphertext of {other}"))
+            elif payload is _FAILED or payload is None:
+                self.problems.append(self._problem(sk, "tampered", "the ciphertext, nonce or tag was modified"))
+            else:
+                message = "an older, valid ciphertext replaced the current one"
+                self.problems.append(self._problem(sk, "rolled-back", message))
+            return
+        if payload is _FAILED or payload is None:
+            message = "the item does not authenticate (key id or address changed)"
+            self.problems.append(self._problem(sk, "tampered", message))
+            return
+        entity_type, _, rest = sk.partition("#")
+        for name, value in cleartext_for(entity_type, payload).items():
+            if item.get(name, {}).get("S") != value:
+                self.problems.append(self._problem(sk, "cleartext-mismatch", f"the cleartext {name!r} was altered"))
+        self.entities.append(Entity(entity_type, rest.partition("#")[2], payload))
+
+    def finish(self) -> ReadResult:
+        root = self.root
+        if root is None or "gen" not in root:
+            raise DialogueNotFound(self.dialogue_id)
+        generation = int(root["gen"]["N"])
+        key_id = root.get("key_id", {}).get("S", "")
+        if generation != self.generation:
+            # A writer committed between our look at the root and the Query: the caller reads again.
+            return ReadResult(generation, key_id, 0, None, [self._problem(ROOT_SK, "moved", "moved")], 0)
+        problems = self.problems
+        if self._expected is None and not self._manifest_failed:
+            for k in range(self._page_count or 0):
+                if page_sk(generation, k) not in self.pages:
+                    problems.append(self._problem(page_sk(generation, k), "missing", "a manifest page was deleted"))
+        if self._expected is None:
+            return ReadResult(generation, key_id, 0, None, problems, self.other_generations)
+        if self.marker_generation is not None and self.marker_generation > generation:
+            message = (
+                f"the manifest names generation {generation}, but the audit log recorded "
+                f"generation {self.marker_generation} as committed"
+            )
+            problems.insert(0, self._problem(ROOT_SK, "rolled-back", message))
+        for sk in self._expected:
+            problems.append(self._problem(sk, "missing", "this item was deleted"))
+        count = len(self.entities)
+        if problems:
+            return ReadResult(generation, key_id, count, None, problems, self.other_generations)
+        try:
+            document = assemble(self.entities)
+        except (KeyError, ValueError, TypeError, IndexError) as exc:
+            problems = [self._problem(ROOT_SK, "malformed", f"the entities do not assemble ({exc})")]
+            return ReadResult(generation, key_id, count, None, problems, self.other_generations)
+        return ReadResult(generation, key_id, count, document, [], self.other_generations)

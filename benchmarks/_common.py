@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from blue_tui.core import localdb  # noqa: E402
-from blue_tui.core.config import Settings  # noqa: E402
+from blue_tui.core import localdb
+from blue_tui.core.config import Settings
 
 
 def _cache_home() -> str:
@@ -34,7 +34,9 @@ def local_store_env() -> Iterator[dict[str, str]]:
     from blue_tui.core.store.table import ensure_table
 
     with tempfile.TemporaryDirectory(prefix="blue-bench-") as tmp:
-        server_settings = Settings.from_env({"HOME": tmp, "XDG_CACHE_HOME": _cache_home(), "XDG_DATA_HOME": tmp})
+        server_settings = Settings.from_env(
+            {"HOME": tmp, "XDG_CACHE_HOME": _cache_home(), "XDG_DATA_HOME": tmp}
+        )
         status = localdb.start(server_settings, localdb.free_port(), in_memory=True)
         env = {
             "HOME": tmp,

@@ -21,18 +21,39 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import alternate, local_store_env, report  # noqa: E402
+from _common import alternate, local_store_env, report
 
-from blue_tui.core.config import Settings  # noqa: E402
-from blue_tui.core.store import table as tbl  # noqa: E402
-from blue_tui.core.store.dialogue_store import DialogueStore, gc_paused, pk_for  # noqa: E402
-from blue_tui.core.store.entities import split_document  # noqa: E402
-from blue_tui.core.store.sources import ParsedDialogue  # noqa: E402
+from blue_tui.core.config import Settings
+from blue_tui.core.store import table as tbl
+from blue_tui.core.store.dialogue_store import DialogueStore, gc_paused, pk_for
+from blue_tui.core.store.entities import split_document
+from blue_tui.core.store.sources import ParsedDialogue
 
-WORDS = (
-    "parity encryption envelope tension perspective dynamodb local production key hierarchy audit chain "
-    "manifest generation rollback verify expert round converge recommendation evidence claim docker"
-).split()
+WORDS = [
+    "parity",
+    "encryption",
+    "envelope",
+    "tension",
+    "perspective",
+    "dynamodb",
+    "local",
+    "production",
+    "key",
+    "hierarchy",
+    "audit",
+    "chain",
+    "manifest",
+    "generation",
+    "rollback",
+    "verify",
+    "expert",
+    "round",
+    "converge",
+    "recommendation",
+    "evidence",
+    "claim",
+    "docker",
+]
 
 
 def sentence(rng: random.Random, words: int) -> str:
@@ -51,8 +72,13 @@ def make_dialogue(dialogue_id: str, target_records: int = 10_000, seed: int = 7)
         "totalAlignment": 4321,
         "question": sentence(rng, 30),
         "experts": [
-            {"slug": e, "role": sentence(rng, 2), "tier": "Core", "scores": {str(r): rng.randint(0, 20) for r in range(10)},
-             "total": 100}
+            {
+                "slug": e,
+                "role": sentence(rng, 2),
+                "tier": "Core",
+                "scores": {str(r): rng.randint(0, 20) for r in range(10)},
+                "total": 100,
+            }
             for e in experts
         ],
         "rounds_data": [],
@@ -61,8 +87,14 @@ def make_dialogue(dialogue_id: str, target_records: int = 10_000, seed: int = 7)
         "recommendations": [],
     }
     for r in range(99):
-        doc["rounds_data"].append({"round": r, "score": rng.randint(10, 90), "title": sentence(rng, 3),
-                                   "summary": sentence(rng, 60)})
+        doc["rounds_data"].append(
+            {
+                "round": r,
+                "score": rng.randint(10, 90),
+                "title": sentence(rng, 3),
+                "summary": sentence(rng, 60),
+            }
+        )
     kinds = [("perspectives", "P"), ("tensions", "T"), ("recommendations", "R")]
     r = s = 0
     while True:
@@ -82,7 +114,10 @@ def make_dialogue(dialogue_id: str, target_records: int = 10_000, seed: int = 7)
         if s == 99:
             r, s = r + 1, 0
         # Each member is 2 records (itself + its event); stop when the total is reached.
-        if 1 + len(doc["experts"]) + len(doc["rounds_data"]) + 2 * sum(len(doc[k]) for k, _ in kinds) >= target_records:
+        if (
+            1 + len(doc["experts"]) + len(doc["rounds_data"]) + 2 * sum(len(doc[k]) for k, _ in kinds)
+            >= target_records
+        ):
             break
     return doc
 
@@ -105,15 +140,23 @@ def main() -> int:
         doc = make_dialogue("bench")
         records = len(split_document(doc))
         size = len(json.dumps(doc))
-        print(f"dialogue: {records} records, {size / 1e6:.1f} MB of dialogue.json, DynamoDB Local at {env['DYNAMODB_ENDPOINT']}")
+        print(
+            f"dialogue: {records} records, {size / 1e6:.1f} MB of dialogue.json, DynamoDB Local at {env['DYNAMODB_ENDPOINT']}"
+        )
 
         store = DialogueStore(settings)
         store.import_dialogue(ParsedDialogue("bench.json", doc))
 
         # ---- import vs raw BatchWriteItem of the same sizes ----
         sample_items = [i for page in tbl.query_partition(settings, pk_for("bench")) for i in page]
-        shapes = [(i["SK"]["S"], len(i.get("content_encrypted", {}).get("B", b"")), {k: v for k, v in i.items()
-                   if k not in ("PK", "SK", "content_encrypted", "content_nonce")}) for i in sample_items]
+        shapes = [
+            (
+                i["SK"]["S"],
+                len(i.get("content_encrypted", {}).get("B", b"")),
+                {k: v for k, v in i.items() if k not in ("PK", "SK", "content_encrypted", "content_nonce")},
+            )
+            for i in sample_items
+        ]
 
         def do_import() -> None:
             ident = f"imp-{uuid.uuid4().hex[:8]}"
@@ -166,17 +209,30 @@ def main() -> int:
         # Opening pauses the cyclic GC while a partition loads; for transparency, the same Query
         # with the GC paused the same way (not a target, the fairest like-for-like figure):
         t_open2, t_query2 = alternate(do_open, do_query_gc_paused, rounds=9)
-        print(f"      like-for-like: open {t_open2 * 1000:.0f} ms vs Query with the GC paused "
-              f"{t_query2 * 1000:.0f} ms, ratio {t_open2 / t_query2:.3f}x")
+        print(
+            f"      like-for-like: open {t_open2 * 1000:.0f} ms vs Query with the GC paused "
+            f"{t_query2 * 1000:.0f} ms, ratio {t_open2 / t_query2:.3f}x"
+        )
 
         # ---- peak RSS of a process that holds the dialogue open ----
-        child = subprocess.run([sys.executable, "-c", OPEN_CHILD, "bench"], capture_output=True, text=True,
-                               env={**os.environ, **env}, check=True)
+        child = subprocess.run(
+            [sys.executable, "-c", OPEN_CHILD, "bench"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **env},
+            check=True,
+        )
         rss_mb = json.loads(child.stdout)["maxrss_kb"] / 1024
         baseline = subprocess.run(
-            [sys.executable, "-c", "import resource, boto3, cryptography, blue_tui.core.store.dialogue_store;"
-             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"],
-            capture_output=True, text=True, check=True,
+            [
+                sys.executable,
+                "-c",
+                "import resource, boto3, cryptography, blue_tui.core.store.dialogue_store;"
+                "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         )
         base_mb = int(baseline.stdout) / 1024
         ok &= report(

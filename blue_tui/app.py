@@ -6,10 +6,10 @@ import sys
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from screens.dialogues import DialoguesScreen
 
@@ -36,7 +36,10 @@ class BlueApp(App[None]):
     TITLE = "blue"
     SUB_TITLE = "dialogues"
     CSS_PATH = str(styles_dir() / "app.tcss")
-    BINDINGS = [Binding("q", "quit", "Quit"), Binding("ctrl+c", "quit", "Quit", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False),
+    ]
 
     def __init__(self, store_factory: Callable[[], DialogueStore] = default_store) -> None:
         super().__init__()

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Markdown, Static
@@ -19,24 +19,37 @@ if TYPE_CHECKING:
 def dialogue_markdown(doc: Mapping[str, Any]) -> str:
     """A dialogue.json document as Markdown for the detail view."""
     lines = [f"# {doc.get('title') or doc.get('id')}", ""]
-    for key, label in (("status", "Status"), ("date", "Date"), ("totalAlignment", "ALIGNMENT"), ("question", "Question")):
+    for key, label in (
+        ("status", "Status"),
+        ("date", "Date"),
+        ("totalAlignment", "ALIGNMENT"),
+        ("question", "Question"),
+    ):
         if doc.get(key) not in (None, ""):
             lines.append(f"**{label}:** {doc[key]}  ")
     experts = [e for e in doc.get("experts", []) if isinstance(e, Mapping)]
     if experts:
         lines += ["", "## Panel", "", "| Expert | Role | Tier |", "|---|---|---|"]
-        lines += [f"| {e.get('name') or e.get('slug')} | {e.get('role', '')} | {e.get('tier', '')} |" for e in experts]
-    for name, heading in (("perspectives", "Perspectives"), ("tensions", "Tensions"),
-                          ("recommendations", "Recommendations")):
+        lines += [
+            f"| {e.get('name') or e.get('slug')} | {e.get('role', '')} | {e.get('tier', '')} |"
+            for e in experts
+        ]
+    for name, heading in (
+        ("perspectives", "Perspectives"),
+        ("tensions", "Tensions"),
+        ("recommendations", "Recommendations"),
+    ):
         members = [m for m in doc.get(name, []) if isinstance(m, Mapping)]
         if members:
             lines += ["", f"## {heading}", "", "| Id | Label | Status |", "|---|---|---|"]
-            lines += [f"| {m.get('id', '')} | {m.get('label', '')} | {m.get('status', '')} |" for m in members]
+            lines += [
+                f"| {m.get('id', '')} | {m.get('label', '')} | {m.get('status', '')} |" for m in members
+            ]
     return "\n".join(lines) + "\n"
 
 
 class DialogueScreen(Screen[None]):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
 
     def __init__(self, store_factory: Callable[[], DialogueStore], dialogue_id: str) -> None:
         super().__init__()
@@ -72,7 +85,7 @@ class DialogueScreen(Screen[None]):
 
 
 class DialoguesScreen(Screen[None]):
-    BINDINGS = [Binding("r", "refresh", "Refresh")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("r", "refresh", "Refresh")]
 
     def __init__(self, store_factory: Callable[[], DialogueStore]) -> None:
         super().__init__()
@@ -101,7 +114,7 @@ class DialoguesScreen(Screen[None]):
         from blue_tui.core.errors import BlueError
 
         try:
-            rows = self.store_factory().list()
+            rows = self.store_factory().list_dialogues()
         except BlueError as exc:
             message = exc.message + (f"\n{exc.hint}" if exc.hint else "")
             self.app.call_from_thread(self._problem, message)
@@ -121,8 +134,16 @@ class DialoguesScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.clear()
         for d in rows:
-            table.add_row(d.id, d.problem or d.title or "", d.status or "", d.date or "", str(d.rounds),
-                          str(d.experts), str(d.items), key=d.id)
+            table.add_row(
+                d.id,
+                d.problem or d.title or "",
+                d.status or "",
+                d.date or "",
+                str(d.rounds),
+                str(d.experts),
+                str(d.items),
+                key=d.id,
+            )
         table.focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

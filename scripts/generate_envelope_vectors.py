@@ -57,7 +57,12 @@ ITEMS = [
         "dialogue_id": "nvidia-analysis",
         "sk": "perspective#g000001#01#02",
         "key_id": "dek#nvidia-analysis#v1",
-        "payload": {"array": "perspectives", "pos": 0, "keys": ["id", "label"], "data": {"id": "P0102", "label": "Income mandate"}},
+        "payload": {
+            "array": "perspectives",
+            "pos": 0,
+            "keys": ["id", "label"],
+            "data": {"id": "P0102", "label": "Income mandate"},
+        },
     },
     {
         "name": "unicode-and-empty-subkey",
@@ -123,11 +128,15 @@ def generate() -> dict[str, object]:
     for user, version in (("alice@example.com", 1), ("alice@example.com", 2), ("bob@example.com", 1)):
         info = b"blue.kek" + lp(user) + lp(str(version))
         kek = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(umk)
-        keks.append({"umk": umk.hex(), "user": user, "version": version, "info": info.hex(), "kek": kek.hex()})
+        keks.append(
+            {"umk": umk.hex(), "user": user, "version": version, "info": info.hex(), "kek": kek.hex()}
+        )
 
     fingerprint = hashlib.sha256(b"blue.umk.fingerprint" + umk).hexdigest()[:16]
     kek_id = f"local:{fingerprint}/kek:alice@example.com:v1"
-    wrap_aad = b"BLUE-DEK" + bytes([1]) + lp(kek_id) + lp("alice@example.com") + lp("nvidia-analysis") + lp("1")
+    wrap_aad = (
+        b"BLUE-DEK" + bytes([1]) + lp(kek_id) + lp("alice@example.com") + lp("nvidia-analysis") + lp("1")
+    )
     wrap_nonce = bytes([0xA5]) * 12
     kek = bytes.fromhex(keks[0]["kek"])  # type: ignore[arg-type]
     wrapped = bytes([1]) + wrap_nonce + AESGCM(kek).encrypt(wrap_nonce, dek, wrap_aad)
@@ -173,7 +182,9 @@ def render() -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--write", action="store_true", help=f"write {TARGET.name} instead of printing")
     args = parser.parse_args()
     text = render()

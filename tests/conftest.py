@@ -75,7 +75,9 @@ def kms_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def blue_env(tmp_path: Path, dynamodb_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+def blue_env(
+    tmp_path: Path, dynamodb_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, str]]:
     """An isolated environment (own BLUE_HOME, own table) applied to os.environ for in-process calls."""
     table = f"t_{uuid.uuid4().hex[:12]}"
     env = {
@@ -90,8 +92,17 @@ def blue_env(tmp_path: Path, dynamodb_endpoint: str, monkeypatch: pytest.MonkeyP
         "BLUE_KEY_PROVIDER": "local",
         "AWS_REGION": "us-east-1",
     }
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_ENDPOINT_URL",
-                 "AWS_ENDPOINT_URL_KMS", "BLUE_KMS_KEY_ID", "BLUE_SESSIONS_DB", "TRACEPARENT", "CI"):
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_PROFILE",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_KMS",
+        "BLUE_KMS_KEY_ID",
+        "BLUE_SESSIONS_DB",
+        "TRACEPARENT",
+        "CI",
+    ):
         monkeypatch.delenv(name, raising=False)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
@@ -121,7 +132,7 @@ def kms_env(blue_env: dict[str, str], kms_endpoint: str, monkeypatch: pytest.Mon
         endpoint_url=kms_endpoint,
         region_name="us-east-1",
         aws_access_key_id="testing",
-        aws_secret_access_key="testing",  # noqa: S106
+        aws_secret_access_key="testing",
     )
     key_id = kms.create_key(Description="blue-tui test")["KeyMetadata"]["KeyId"]
     alias = f"alias/blue-{uuid.uuid4().hex[:8]}"
@@ -134,7 +145,9 @@ def kms_env(blue_env: dict[str, str], kms_endpoint: str, monkeypatch: pytest.Mon
     return blue_env
 
 
-def run_blue(*args: str, env: dict[str, str], stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_blue(
+    *args: str, env: dict[str, str], stdin: str | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """`blue ARGS` as a real subprocess (what a user runs)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("BLUE_", "AWS_", "DYNAMODB_"))}
     full_env.update({k: v for k, v in env.items() if not k.startswith("_")})

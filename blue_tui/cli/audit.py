@@ -34,6 +34,9 @@ def cmd_log(args: argparse.Namespace) -> int:
     table(
         None,
         ["seq", "time", "operation", "outcome", "subject", "key", "principal"],
-        [(e.seq, e.timestamp, e.operation, e.outcome, e.subject or "", e.key_id, e.principal) for e in events],
+        [
+            (e.seq, e.timestamp, e.operation, e.outcome, e.subject or "", e.key_id, e.principal)
+            for e in events
+        ],
     )
     return 0

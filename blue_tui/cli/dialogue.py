@@ -117,7 +117,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     def run(store: DialogueStore) -> int:
-        dialogues = store.list()
+        dialogues = store.list_dialogues()
         if args.json:
             emit_json({"dialogues": [d.as_json() for d in dialogues]})
             return 0
@@ -127,10 +127,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         table(
             None,
             ["id", "title", "status", "date", "rounds", "experts", "items"],
-            [
-                (d.id, d.problem or d.title, d.status, d.date, d.rounds, d.experts, d.items)
-                for d in dialogues
-            ],
+            [(d.id, d.problem or d.title, d.status, d.date, d.rounds, d.experts, d.items) for d in dialogues],
         )
         return 0
 
@@ -170,7 +167,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             return 0
         target = Path(args.output)
         try:
-            fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=".blue-export-")
+            fd, tmp = tempfile.mkstemp(
+                dir=target.parent if str(target.parent) else ".", prefix=".blue-export-"
+            )
         except OSError as exc:
             raise BlueError(f"cannot write {target}: {exc.strerror}") from None
         try:
@@ -193,7 +192,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
         if args.json:
             emit_json(report.as_json())
         elif report.ok:
-            extra = f"; {report.stale_items} stale item(s) of older versions remain" if report.stale_items else ""
+            extra = (
+                f"; {report.stale_items} stale item(s) of older versions remain" if report.stale_items else ""
+            )
             note(f"ok: {report.dialogues} dialogue(s) verified, no problems{extra}")
         else:
             table(

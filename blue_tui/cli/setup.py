@@ -40,11 +40,15 @@ def cmd_dev_up(args: argparse.Namespace) -> int:
         emit_json({**status.as_json(), "table": settings.table, "table_created": created})
         return 0
     who = "an already running server" if status.external else f"pid {status.pid}"
-    note(f"DynamoDB Local answers at {status.endpoint} ({who}); table {settings.table!r} "
-         f"{'created' if created else 'ready'}")
+    note(
+        f"DynamoDB Local answers at {status.endpoint} ({who}); table {settings.table!r} "
+        f"{'created' if created else 'ready'}"
+    )
     if settings.dynamodb_endpoint != status.endpoint:
-        note(f"note: DYNAMODB_ENDPOINT is {settings.endpoint_label}; "
-             f"export DYNAMODB_ENDPOINT={status.endpoint} to use this server")
+        note(
+            f"note: DYNAMODB_ENDPOINT is {settings.endpoint_label}; "
+            f"export DYNAMODB_ENDPOINT={status.endpoint} to use this server"
+        )
     return 0
 
 
@@ -54,8 +58,11 @@ def cmd_dev_down(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"stopped": pid is not None, "pid": pid})
     else:
-        note(f"stopped DynamoDB Local (pid {pid}); data kept in {settings.dynamodb_data_dir}" if pid
-             else "DynamoDB Local was not running")
+        note(
+            f"stopped DynamoDB Local (pid {pid}); data kept in {settings.dynamodb_data_dir}"
+            if pid
+            else "DynamoDB Local was not running"
+        )
     return 0
 
 
@@ -69,8 +76,10 @@ def cmd_dev_status(args: argparse.Namespace) -> int:
         who = "started elsewhere" if status.external else f"pid {status.pid}"
         note(f"running at {status.endpoint} ({who}); data in {status.data_dir}")
     elif status.crashed_pid:
-        note(f"not running: DynamoDB Local (pid {status.crashed_pid}) exited unexpectedly; "
-             f"see {status.log}, then `blue dev up`")
+        note(
+            f"not running: DynamoDB Local (pid {status.crashed_pid}) exited unexpectedly; "
+            f"see {status.log}, then `blue dev up`"
+        )
     else:
         note("not running; start it with `blue dev up`")
     return 0

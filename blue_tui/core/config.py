@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-from functools import cached_property
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -71,7 +71,9 @@ class Settings:
         data_home = _xdg(env, "XDG_DATA_HOME", ".local/share")
         xdg_runtime = env.get("XDG_RUNTIME_DIR", "").strip()
         runtime_dir = Path(xdg_runtime) / "blue" if xdg_runtime else blue_home / "run"
-        sessions_db = Path(env["BLUE_SESSIONS_DB"]) if env.get("BLUE_SESSIONS_DB") else runtime_dir / "sessions.db"
+        sessions_db = (
+            Path(env["BLUE_SESSIONS_DB"]) if env.get("BLUE_SESSIONS_DB") else runtime_dir / "sessions.db"
+        )
 
         raw_endpoint = env.get("DYNAMODB_ENDPOINT")
         endpoint: str | None

@@ -26,6 +26,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from blue_tui.core.config import Settings
 from blue_tui.core.errors import DevServerError, JavaNotFound, PortBusy
@@ -141,7 +142,7 @@ def _log_path(settings: Settings) -> Path:
     return settings.dynamodb_data_dir / LOG_FILE
 
 
-def _read_pid_file(settings: Settings) -> dict[str, object] | None:
+def _read_pid_file(settings: Settings) -> dict[str, Any] | None:
     try:
         data = json.loads(_pid_path(settings).read_text())
     except (OSError, ValueError):
@@ -172,7 +173,9 @@ def _pid_alive(pid: int) -> bool:
 
 def probe(endpoint: str, timeout: float = 1.0) -> bool:
     """True when a DynamoDB-compatible server answers ListTables at ``endpoint``."""
-    request = urllib.request.Request(
+    if not endpoint.startswith(("http://", "https://")):
+        return False
+    request = urllib.request.Request(  # noqa: S310 (http(s) only, checked above)
         endpoint + "/",
         data=b"{}",
         method="POST",
@@ -185,7 +188,7 @@ def probe(endpoint: str, timeout: float = 1.0) -> bool:
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (loopback http)
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             body = json.loads(response.read() or b"{}")
             return isinstance(body, dict) and "TableNames" in body
     except (urllib.error.URLError, OSError, ValueError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import multiprocessing
 import threading
@@ -31,7 +32,7 @@ def test_chain_shape_and_verification(settings: Settings) -> None:
     events = log.events()
     assert [e.seq for e in events] == [0, 1, 2]
     assert events[0].previous_hash == GENESIS_HASH
-    assert all(b.previous_hash == a.event_hash for a, b in zip(events, events[1:], strict=False))
+    assert all(b.previous_hash == a.event_hash for a, b in itertools.pairwise(events))
     assert all(e.computed_hash() == e.event_hash for e in events)
     assert [e.event_id[14] for e in events] == ["7", "7", "7"]  # UUIDv7
     assert log.verify().as_json() == {"ok": True, "events": 3, "first_bad": None, "reason": None}

@@ -19,8 +19,9 @@ from tests.conftest import FIXTURES, run_blue
 SAMPLE = FIXTURES / "dialogues" / "local-prod-parity.dialogue.json"
 
 
-def test_import_list_show_export_verify(blue_env: dict[str, str], tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_list_show_export_verify(
+    blue_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["dialogue", "import", str(SAMPLE), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["failed"] == []
@@ -38,8 +39,15 @@ def test_import_list_show_export_verify(blue_env: dict[str, str], tmp_path: Path
 
     assert main(["dialogue", "show", "local-prod-parity"]) == 0
     shown = capsys.readouterr().out
-    for text in ("Local-Production Parity", "Cupcake", "P0011", "Key hierarchy must be fully exercised locally",
-                 "T0006", "resolved", "unanimous"):
+    for text in (
+        "Local-Production Parity",
+        "Cupcake",
+        "P0011",
+        "Key hierarchy must be fully exercised locally",
+        "T0006",
+        "resolved",
+        "unanimous",
+    ):
         assert text in shown
 
     assert main(["dialogue", "show", "local-prod-parity", "--json"]) == 0
@@ -55,14 +63,20 @@ def test_import_list_show_export_verify(blue_env: dict[str, str], tmp_path: Path
     assert json.loads(capsys.readouterr().out) == json.loads(SAMPLE.read_text())
 
     assert main(["dialogue", "verify", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == {"ok": True, "problems": [], "dialogues": 1, "stale_items": 0}
+    assert json.loads(capsys.readouterr().out) == {
+        "ok": True,
+        "problems": [],
+        "dialogues": 1,
+        "stale_items": 0,
+    }
     assert main(["audit", "verify", "--json"]) == 0
     audit = json.loads(capsys.readouterr().out)
     assert audit["ok"] is True and audit["first_bad"] is None and audit["events"] >= 5
 
 
-def test_changed_file_needs_replace_and_bad_files_fail_alone(blue_env: dict[str, str], tmp_path: Path,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_changed_file_needs_replace_and_bad_files_fail_alone(
+    blue_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     doc = json.loads(SAMPLE.read_text())
     good = tmp_path / "good.json"
     good.write_text(json.dumps(doc))
@@ -79,8 +93,19 @@ def test_changed_file_needs_replace_and_bad_files_fail_alone(blue_env: dict[str,
     badid.write_text(json.dumps({"id": "../../etc", "title": "x"}))
     capsys.readouterr()
 
-    code = main(["dialogue", "import", str(good), str(broken), str(other), str(binary), str(badid),
-                 str(tmp_path / "missing.json"), "--json"])
+    code = main(
+        [
+            "dialogue",
+            "import",
+            str(good),
+            str(broken),
+            str(other),
+            str(binary),
+            str(badid),
+            str(tmp_path / "missing.json"),
+            "--json",
+        ]
+    )
     assert code == 1
     out = json.loads(capsys.readouterr().out)
     assert [r["id"] for r in out["imported"]] == ["second"]
@@ -119,8 +144,9 @@ def test_unreachable_endpoint_is_one_clear_message(blue_env: dict[str, str]) -> 
     assert "blue dev up" in lines[1] and "Traceback" not in done.stderr
 
 
-def test_missing_table_names_it(blue_env: dict[str, str], capsys: pytest.CaptureFixture[str],
-                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_table_names_it(
+    blue_env: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("BLUE_TABLE", "no_such_table_here")
     assert main(["dialogue", "list"]) == 1
     err = capsys.readouterr().err
@@ -164,8 +190,14 @@ def _run_in_pty(args: list[str], env: dict[str, str], answer: str) -> tuple[int,
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("BLUE_", "AWS_", "DYNAMODB_"))}
     full_env.update(env)
     leader, follower = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "blue_tui", *args], stdin=follower, stdout=follower,
-                            stderr=follower, env=full_env, close_fds=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "blue_tui", *args],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=full_env,
+        close_fds=True,
+    )
     os.close(follower)
     seen = b""
     answered = False
@@ -224,8 +256,9 @@ def test_keys_commands(blue_env: dict[str, str], capsys: pytest.CaptureFixture[s
     assert reset["wiped"] == 1 and reset["key_id"] != info["key_id"]
 
 
-def test_reset_refuses_a_remote_endpoint(blue_env: dict[str, str], capsys: pytest.CaptureFixture[str],
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reset_refuses_a_remote_endpoint(
+    blue_env: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("DYNAMODB_ENDPOINT", "https://dynamodb.us-east-1.amazonaws.com")
     assert main(["keys", "reset", "--yes"]) == 1
     assert "not a local endpoint" in capsys.readouterr().err
@@ -235,4 +268,7 @@ def test_paths_json(blue_env: dict[str, str], capsys: pytest.CaptureFixture[str]
     assert main(["paths", "--json"]) == 0
     paths = json.loads(capsys.readouterr().out)
     assert paths["umk"] == str(Path(blue_env["BLUE_HOME"]) / "keys" / "umk.key")
-    assert paths["dynamodb_endpoint"] == blue_env["DYNAMODB_ENDPOINT"] and paths["table"] == blue_env["BLUE_TABLE"]
+    assert (
+        paths["dynamodb_endpoint"] == blue_env["DYNAMODB_ENDPOINT"]
+        and paths["table"] == blue_env["BLUE_TABLE"]
+    )

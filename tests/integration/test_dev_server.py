@@ -40,7 +40,9 @@ def test_up_status_down_is_idempotent_and_keeps_data(dev_env: dict[str, str]) ->
     first = run_blue("dev", "up", "--port", port, "--json", env=dev_env)
     assert first.returncode == 0, first.stderr
     up = json.loads(first.stdout)
-    assert up["running"] is True and up["endpoint"] == f"http://127.0.0.1:{port}" and up["table_created"] is True
+    assert (
+        up["running"] is True and up["endpoint"] == f"http://127.0.0.1:{port}" and up["table_created"] is True
+    )
     assert isinstance(up["pid"], int)
     data_dir = Path(dev_env["XDG_DATA_HOME"]) / "blue" / "dynamodb"
     assert up["data_dir"] == str(data_dir) and (data_dir.stat().st_mode & 0o777) == 0o700
@@ -50,10 +52,14 @@ def test_up_status_down_is_idempotent_and_keeps_data(dev_env: dict[str, str]) ->
 
     status = json.loads(run_blue("dev", "status", "--json", env=dev_env).stdout)
     assert {k: status[k] for k in ("running", "endpoint", "pid")} == {
-        "running": True, "endpoint": up["endpoint"], "pid": up["pid"],
+        "running": True,
+        "endpoint": up["endpoint"],
+        "pid": up["pid"],
     }
 
-    sample = Path(__file__).resolve().parents[1] / "fixtures" / "dialogues" / "local-prod-parity.dialogue.json"
+    sample = (
+        Path(__file__).resolve().parents[1] / "fixtures" / "dialogues" / "local-prod-parity.dialogue.json"
+    )
     assert run_blue("dialogue", "import", str(sample), env=dev_env).returncode == 0
 
     down = json.loads(run_blue("dev", "down", "--json", env=dev_env).stdout)
@@ -97,13 +103,22 @@ def test_a_crashed_server_is_reported_and_replaced(dev_env: dict[str, str]) -> N
     up = json.loads(run_blue("dev", "up", "--port", port, "--json", env=dev_env).stdout)
     os.kill(up["pid"], signal.SIGKILL)
     for _ in range(50):
-        if not Path(f"/proc/{up['pid']}").exists() or b"DynamoDB" not in Path(f"/proc/{up['pid']}/cmdline").read_bytes():
+        if (
+            not Path(f"/proc/{up['pid']}").exists()
+            or b"DynamoDB" not in Path(f"/proc/{up['pid']}/cmdline").read_bytes()
+        ):
             break
         time.sleep(0.1)
     text = run_blue("dev", "status", env=dev_env)
-    assert f"pid {up['pid']}" in text.stderr and "exited unexpectedly" in text.stderr and "blue dev up" in text.stderr
+    assert (
+        f"pid {up['pid']}" in text.stderr
+        and "exited unexpectedly" in text.stderr
+        and "blue dev up" in text.stderr
+    )
     listed = run_blue("dialogue", "list", env=dev_env)
-    assert listed.returncode == 1 and "cannot reach DynamoDB" in listed.stderr and "blue dev up" in listed.stderr
+    assert (
+        listed.returncode == 1 and "cannot reach DynamoDB" in listed.stderr and "blue dev up" in listed.stderr
+    )
     restarted = json.loads(run_blue("dev", "up", "--port", port, "--json", env=dev_env).stdout)
     assert restarted["running"] is True and restarted["pid"] != up["pid"]
 
@@ -130,3 +145,33 @@ def test_a_server_that_dies_during_startup_is_reported(dev_env: dict[str, str], 
     assert "Could not create the Java Virtual Machine" in done.stderr and "dynamodb-local.log" in done.stderr
     status = json.loads(run_blue("dev", "status", "--json", env=dev_env).stdout)
     assert status["running"] is False and status["pid"] is None
+
+
+def test_a_server_started_elsewhere_is_used_not_fought(dev_env: dict[str, str], tmp_path: Path) -> None:
+    """docker compose (or another data folder) already serves the port: `blue dev up` reuses it."""
+    port = dev_env["_PORT"]
+    assert run_blue("dev", "up", "--port", port, env=dev_env).returncode == 0
+    other = {**dev_env, "XDG_DATA_HOME": str(tmp_path / "elsewhere")}
+    reused = run_blue("dev", "up", "--port", port, "--json", env=other)
+    assert reused.returncode == 0, reused.stderr
+    info = json.loads(reused.stdout)
+    assert info["running"] is True and info["external"] is True and info["pid"] is None
+
+
+def test_docker_compose_matches_the_dev_server() -> None:
+    import yaml
+
+    from blue_tui.core import localdb
+
+    compose = yaml.safe_load((Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text())
+    service = compose["services"]["dynamodb"]
+    assert (
+        service["image"] == localdb.DOCKER_IMAGE
+        and ":" in service["image"]
+        and "latest" not in service["image"]
+    )
+    assert "-sharedDb" in service["command"] and "-dbPath" in service["command"]
+    assert "127.0.0.1:8000:8000" in service["ports"]
+    volume = service["volumes"][0].split(":")[0]
+    assert volume in compose["volumes"]
+    assert service["healthcheck"]["test"][0] == "CMD-SHELL" and "8000" in service["healthcheck"]["test"][1]

@@ -47,12 +47,14 @@ def test_store_round_trip_with_kms(kms_env: dict[str, str]) -> None:
     fresh = DialogueStore(settings)
     assert fresh.open("local-prod-parity").document == doc
     fresh.open("local-prod-parity")
-    fresh.list()
+    fresh.list_dialogues()
     # Unwrapped once, then served from the cache (TTL + use limit).
     assert calls == ["GenerateDataKey", "Decrypt"]
 
     dek_item = next(
-        i for page in tbl.query_partition(settings, pk_for("local-prod-parity")) for i in page
+        i
+        for page in tbl.query_partition(settings, pk_for("local-prod-parity"))
+        for i in page
         if i["SK"]["S"] == "dek#v1"
     )
     assert dek_item["provider"]["S"] == "kms" and dek_item["kek_id"]["S"].startswith("kms:arn:aws:kms:")
@@ -81,8 +83,9 @@ def test_the_encryption_context_binds_user_dialogue_and_version(kms_env: dict[st
         provider.decrypt_dek(kek, WrappedDek("kms", wrapped.kek_id, bytes(blob)), context)
 
 
-def test_tampered_wrapped_key_in_the_table_is_named(kms_env: dict[str, str],
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_tampered_wrapped_key_in_the_table_is_named(
+    kms_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
     settings = Settings.from_env(kms_env)
     DialogueStore(settings).import_dialogue(ParsedDialogue(str(SAMPLE), json.loads(SAMPLE.read_text())))
     client = dynamodb_client(settings)
@@ -98,8 +101,9 @@ def test_tampered_wrapped_key_in_the_table_is_named(kms_env: dict[str, str],
     assert "local-prod-parity" in err and "dek#v1" in err and "Traceback" not in err
 
 
-def test_kms_problems_are_clear_messages(kms_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_kms_problems_are_clear_messages(
+    kms_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("BLUE_KMS_KEY_ID", "alias/does-not-exist")
     assert main(["dialogue", "import", str(SAMPLE)]) == 1
     err = capsys.readouterr().err
@@ -113,7 +117,7 @@ def test_kms_problems_are_clear_messages(kms_env: dict[str, str], monkeypatch: p
     monkeypatch.setenv("AWS_ENDPOINT_URL_KMS", f"http://127.0.0.1:{free_port()}")
     provider = AwsKmsKeyProvider(Settings.from_env())
     kek = provider.derive_kek(provider.get_umk(), "u")
-    with pytest.raises(KmsUnreachable, match="cannot reach KMS at http://127.0.0.1:"):
+    with pytest.raises(KmsUnreachable, match=r"cannot reach KMS at http://127\.0\.0\.1:"):
         provider.generate_dek(kek, DekContext("u", "d", 1))
 
 
@@ -133,7 +137,8 @@ def test_denied_decrypt_is_a_kms_error_not_tampering(kms_env: dict[str, str]) ->
     provider = AwsKmsKeyProvider(settings)
     kek = provider.derive_kek(provider.get_umk(), "u")
     _, wrapped = provider.generate_dek(kek, DekContext("u", "d", 1))
-    forged = WrappedDek("kms", "kms:arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000",
-                        wrapped.blob)
+    forged = WrappedDek(
+        "kms", "kms:arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000", wrapped.blob
+    )
     with pytest.raises((KmsError, IntegrityError)):
         provider.decrypt_dek(kek, forged, DekContext("u", "d", 1))

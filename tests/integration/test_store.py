@@ -44,7 +44,7 @@ def test_import_open_export_round_trip(settings: Settings) -> None:
     assert opened.document == doc and list(opened.document) == list(doc)
     assert opened.key_id == "dek#local-prod-parity#v1"
 
-    listed = store.list()
+    listed = store.list_dialogues()
     assert [(d.id, d.title, d.status, d.rounds, d.experts) for d in listed] == [
         ("local-prod-parity", "Local-Production Parity", "converged", 4, 11)
     ]
@@ -54,16 +54,40 @@ def test_nothing_readable_is_stored_in_the_clear(settings: Settings) -> None:
     doc = sample()
     DialogueStore(settings).import_dialogue(parsed(doc))
     raw = json.dumps(partition(settings, "local-prod-parity"), default=repr)
-    for secret in (doc["title"], doc["question"][:40], doc["perspectives"][0]["label"], "Muffin", "Platform Engineer"):
+    for secret in (
+        doc["title"],
+        doc["question"][:40],
+        doc["perspectives"][0]["label"],
+        "Muffin",
+        "Platform Engineer",
+    ):
         assert secret not in raw
     items = partition(settings, "local-prod-parity")
     cleartext = {name for item in items for name in item}
     assert cleartext <= {
-        "PK", "SK", "entity_type", "key_id", "content_encrypted", "content_nonce", "status", "created_at",
-        "event_type", "ref_type", "verdict_type", "move_type",
+        "PK",
+        "SK",
+        "entity_type",
+        "key_id",
+        "content_encrypted",
+        "content_nonce",
+        "status",
+        "created_at",
+        "event_type",
+        "ref_type",
+        "verdict_type",
+        "move_type",
         # control items: the manifest root's counters and index keys, the wrapped DEK's metadata
-        "gen", "next_gen", "kind", "kind_key", "updated_at",
-        "provider", "kek_id", "owner", "wrapped", "encryptions",
+        "gen",
+        "next_gen",
+        "kind",
+        "kind_key",
+        "updated_at",
+        "provider",
+        "kek_id",
+        "owner",
+        "wrapped",
+        "encryptions",
     }
     for item in items:
         if "content_nonce" in item:
@@ -81,7 +105,7 @@ def test_reimport_is_a_no_op_and_changes_need_replace(settings: Settings) -> Non
     changed = copy.deepcopy(doc)
     changed["status"] = "abandoned"
     changed["tensions"].pop()
-    with pytest.raises(DialogueExists, match="--replace|different content") as err:
+    with pytest.raises(DialogueExists, match=r"different content") as err:
         store.import_dialogue(parsed(changed, "new.json"))
     assert "--replace" in (err.value.hint or "")
     assert partition(settings, "local-prod-parity") == before  # nothing written
@@ -93,12 +117,12 @@ def test_reimport_is_a_no_op_and_changes_need_replace(settings: Settings) -> Non
     sks = [i["SK"]["S"] for i in partition(settings, "local-prod-parity")]
     assert not [sk for sk in sks if "#g000001#" in sk]
     assert [sk for sk in sks if sk.startswith("dek#")] == ["dek#v1"]
-    assert store.list()[0].status == "abandoned"
+    assert store.list_dialogues()[0].status == "abandoned"
     assert store.verify().ok
 
 
 def test_unknown_dialogue(settings: Settings) -> None:
-    with pytest.raises(DialogueNotFound, match="blue dialogue list|no dialogue"):
+    with pytest.raises(DialogueNotFound, match=r"no dialogue .nope."):
         DialogueStore(settings).open("nope")
 
 
@@ -124,7 +148,7 @@ def test_readers_never_see_a_half_written_version(settings: Settings) -> None:
                 doc = reader.open("local-prod-parity").document
             except ConcurrentWrite:
                 continue
-            except BaseException as exc:  # noqa: BLE001
+            except BaseException as exc:
                 errors.append(exc)
                 return
             n = doc["totalAlignment"]
@@ -183,8 +207,11 @@ def test_a_spent_data_key_is_rotated_never_overused(settings: Settings) -> None:
         changed = copy.deepcopy(doc)
         changed["totalAlignment"] = n
         store.import_dialogue(parsed(changed), replace=True)
-    deks = {i["SK"]["S"]: int(i["encryptions"]["N"]) for i in partition(settings, "local-prod-parity")
-            if i["SK"]["S"].startswith("dek#")}
+    deks = {
+        i["SK"]["S"]: int(i["encryptions"]["N"])
+        for i in partition(settings, "local-prod-parity")
+        if i["SK"]["S"].startswith("dek#")
+    }
     assert set(deks) == {"dek#v1", "dek#v2"}
     assert all(count <= limit for count in deks.values())
     opened = store.open("local-prod-parity")
@@ -193,7 +220,9 @@ def test_a_spent_data_key_is_rotated_never_overused(settings: Settings) -> None:
 
 def test_large_text_is_compressed_within_the_item_limit(settings: Settings) -> None:
     doc = sample()
-    doc["rounds_data"][0]["text"] = "\n".join(f"line {n}: the panel weighed parity again." for n in range(20000))
+    doc["rounds_data"][0]["text"] = "\n".join(
+        f"line {n}: the panel weighed parity again." for n in range(20000)
+    )
     store = DialogueStore(settings)
     store.import_dialogue(parsed(doc))
     assert store.open("local-prod-parity").document == doc
@@ -210,7 +239,7 @@ def test_audit_log_records_batches_not_records(settings: Settings) -> None:
     store = DialogueStore(settings)
     store.import_dialogue(parsed(sample()))
     store.open("local-prod-parity")
-    store.list()
+    store.list_dialogues()
     events = AuditLog(settings).events()
     assert [e.operation for e in events] == ["wrap_dek", "import", "open", "list"]
     assert all(e.principal == "tester@example.com" for e in events)

@@ -39,7 +39,10 @@ async def _list_then_open(app: BlueApp) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         markdown = app.screen.query_one("#dialogue").source  # type: ignore[attr-defined]
-        assert "# Local-Production Parity" in markdown and "Key hierarchy must be fully exercised locally" in markdown
+        assert (
+            "# Local-Production Parity" in markdown
+            and "Key hierarchy must be fully exercised locally" in markdown
+        )
         await pilot.press("escape")
         assert isinstance(app.screen, DialoguesScreen)
 
@@ -74,4 +77,6 @@ def test_snapshot_list_and_detail(settings: Settings, snap_compare) -> None:  # 
         await pilot.pause()
         await settle(pilot)
 
-    assert snap_compare(BlueApp(lambda: DialogueStore(settings)), terminal_size=(110, 40), run_before=open_first)
+    assert snap_compare(
+        BlueApp(lambda: DialogueStore(settings)), terminal_size=(110, 40), run_before=open_first
+    )

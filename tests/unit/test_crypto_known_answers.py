@@ -53,8 +53,11 @@ def test_cavp_encrypt_vectors_through_seal() -> None:
     records = ours(cavp_records("gcmEncryptExtIV256.rsp"))
     assert len(records) == 375
     for r in records:
-        nonce, sealed = envelope.seal(
-            AESGCM(bytes.fromhex(r["Key"])), bytes.fromhex(r["PT"]), bytes.fromhex(r["AAD"]), nonce=bytes.fromhex(r["IV"])
+        _, sealed = envelope.seal(
+            AESGCM(bytes.fromhex(r["Key"])),
+            bytes.fromhex(r["PT"]),
+            bytes.fromhex(r["AAD"]),
+            nonce=bytes.fromhex(r["IV"]),
         )
         assert sealed == bytes.fromhex(r["CT"] + r["Tag"]), r["Count"]
 
@@ -91,7 +94,9 @@ def test_wycheproof_aes_gcm() -> None:
             else:
                 ran["valid"] += 1
                 assert envelope.open_sealed(aead, *args) == bytes.fromhex(t["msg"]), t["tcId"]
-                _, sealed = envelope.seal(aead, bytes.fromhex(t["msg"]), bytes.fromhex(t["aad"]), nonce=args[0])
+                _, sealed = envelope.seal(
+                    aead, bytes.fromhex(t["msg"]), bytes.fromhex(t["aad"]), nonce=args[0]
+                )
                 assert sealed == args[1]
     assert ran["valid"] >= 30 and ran["invalid"] >= 20
 

@@ -26,7 +26,9 @@ json_values = st.recursive(
 
 def aad(parts: tuple[str, str, str, str, str]) -> bytes:
     table, dialogue, entity_type, subkey, key_id = parts
-    return envelope.build_aad(table=table, dialogue_id=dialogue, entity_type=entity_type, subkey=subkey, key_id=key_id)
+    return envelope.build_aad(
+        table=table, dialogue_id=dialogue, entity_type=entity_type, subkey=subkey, key_id=key_id
+    )
 
 
 @given(st.binary(max_size=2048), fields)
@@ -48,7 +50,9 @@ def test_distinct_addresses_give_distinct_aads(a: tuple[str, ...], b: tuple[str,
 
 @given(st.binary(min_size=1, max_size=64), fields, st.integers(min_value=0))
 @settings(max_examples=100)
-def test_any_flipped_bit_is_refused(plaintext: bytes, parts: tuple[str, str, str, str, str], where: int) -> None:
+def test_any_flipped_bit_is_refused(
+    plaintext: bytes, parts: tuple[str, str, str, str, str], where: int
+) -> None:
     dek = DekHandle("dek#x#v1", bytes(range(32)))
     dek.reserve(1)
     nonce, sealed = dek.seal(plaintext, aad(parts))
@@ -66,17 +70,21 @@ def test_seal_refuses_without_reserved_budget() -> None:
     dek.reserve(2)
     dek.seal(b"a", b"")
     dek.seal(b"b", b"")
-    with pytest.raises(DekExhausted, match="2\\^32|4294967296"):
+    with pytest.raises(DekExhausted, match=r"2\^32|4294967296"):
         dek.seal(b"c", b"")
 
 
-document_members = st.dictionaries(st.sampled_from(["id", "label", "status", "events", "supports", "x"]), json_values)
+document_members = st.dictionaries(
+    st.sampled_from(["id", "label", "status", "events", "supports", "x"]), json_values
+)
 documents = st.fixed_dictionaries(
     {},
     optional={
         "id": st.text(max_size=10),
         "title": st.text(max_size=20),
-        "experts": st.lists(st.dictionaries(st.sampled_from(["slug", "role", "scores"]), json_values), max_size=3),
+        "experts": st.lists(
+            st.dictionaries(st.sampled_from(["slug", "role", "scores"]), json_values), max_size=3
+        ),
         "rounds_data": st.lists(json_values, max_size=3),
         "perspectives": st.lists(document_members | json_values, max_size=4),
         "tensions": st.lists(document_members, max_size=3),

@@ -66,7 +66,9 @@ def test_aad_is_unambiguous() -> None:
 
 @pytest.mark.parametrize("case", VECTORS["kek"], ids=lambda c: f"{c['user']}-v{c['version']}")
 def test_kek_vectors(case: dict[str, str]) -> None:
-    assert derive_kek_bytes(bytes.fromhex(case["umk"]), case["user"], int(case["version"])).hex() == case["kek"]
+    assert (
+        derive_kek_bytes(bytes.fromhex(case["umk"]), case["user"], int(case["version"])).hex() == case["kek"]
+    )
 
 
 def test_wrap_vector_unwraps_through_the_local_provider(tmp_path: Path) -> None:
@@ -85,9 +87,10 @@ def test_wrap_vector_unwraps_through_the_local_provider(tmp_path: Path) -> None:
     dek = provider.decrypt_dek(kek, WrappedDek("local", wrap["kek_id"], bytes.fromhex(wrap["blob"])), context)
     case = VECTORS["items"][0]
     aad = bytes.fromhex(case["aad"])
-    assert dek.open(bytes.fromhex(case["nonce"]), bytes.fromhex(case["content_encrypted"]), aad).hex() == case[
-        "plaintext_body"
-    ]
+    assert (
+        dek.open(bytes.fromhex(case["nonce"]), bytes.fromhex(case["content_encrypted"]), aad).hex()
+        == case["plaintext_body"]
+    )
 
 
 def test_audit_event_hash_vector() -> None:

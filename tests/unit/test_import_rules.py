@@ -40,7 +40,9 @@ print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & {'boto3', 'boto
 
 @pytest.mark.parametrize("argv", [["--version"], ["--help"], ["dialogue", "--help"], ["realm", "--help"]])
 def test_version_and_help_stay_light(argv: list[str]) -> None:
-    out = subprocess.run([sys.executable, "-c", HEAVY_PROBE, *argv], capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [sys.executable, "-c", HEAVY_PROBE, *argv], capture_output=True, text=True, check=False
+    )
     assert json.loads(out.stderr.strip().splitlines()[-1]) == []
     if argv == ["--version"]:
         assert out.stdout.startswith("blue ")

@@ -58,7 +58,7 @@ def test_wrong_length_is_refused(tmp_path: Path, size: int) -> None:
     assert "blue keys reset" in (err.value.hint or "")
 
 
-def _load_key_id(path: str, queue: "multiprocessing.Queue[str]") -> None:
+def _load_key_id(path: str, queue: multiprocessing.Queue[str]) -> None:
     queue.put(LocalFileKeyProvider(Path(path)).get_umk().key_id)
 
 
@@ -98,7 +98,7 @@ def test_wrap_unwrap_and_refusals(tmp_path: Path) -> None:
         p.decrypt_dek(kek, WrappedDek("local", wrapped.kek_id, bytes(flipped)), context)
 
     bob = p.derive_kek(p.get_umk(), "bob@example.com")
-    with pytest.raises(WrongPrincipal, match="alice@example.com"):
+    with pytest.raises(WrongPrincipal, match=r"alice@example\.com"):
         p.decrypt_dek(bob, wrapped, context)
 
     # A new UMK (lost or replaced key file): say so, name the dialogue and both key ids.

@@ -330,11 +330,17 @@ class AuditLog:
             except (KeyError, ValueError, TypeError):
                 return AuditReport(False, count, sk, f"{sk} is not a readable audit event")
             if event.seq != expected_seq or sk != f"{EVENT_PREFIX}{event.seq:020d}":
-                return AuditReport(False, count, event.event_id, f"sequence gap: expected {expected_seq}, found {sk}")
+                return AuditReport(
+                    False, count, event.event_id, f"sequence gap: expected {expected_seq}, found {sk}"
+                )
             if event.previous_hash != previous:
-                return AuditReport(False, count, event.event_id, f"event {event.seq} does not chain to its predecessor")
+                return AuditReport(
+                    False, count, event.event_id, f"event {event.seq} does not chain to its predecessor"
+                )
             if event.computed_hash() != event.event_hash:
-                return AuditReport(False, count, event.event_id, f"event {event.seq} was modified (hash mismatch)")
+                return AuditReport(
+                    False, count, event.event_id, f"event {event.seq} was modified (hash mismatch)"
+                )
             previous = event.event_hash
             last = event
             count += 1

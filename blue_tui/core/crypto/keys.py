@@ -123,7 +123,9 @@ class WrappedDek:
     blob: bytes
 
     def __repr__(self) -> str:
-        return f"WrappedDek(provider={self.provider!r}, kek_id={self.kek_id!r}, blob=<{len(self.blob)} bytes>)"
+        return (
+            f"WrappedDek(provider={self.provider!r}, kek_id={self.kek_id!r}, blob=<{len(self.blob)} bytes>)"
+        )
 
 
 class KeyProvider(Protocol):

@@ -12,6 +12,7 @@ from typing import Any
 
 import botocore.exceptions
 
+from blue_tui.core.aws import error_code, kms_client
 from blue_tui.core.config import Settings
 from blue_tui.core.crypto.keys import DekContext, DekHandle, KekHandle, UmkHandle, WrappedDek
 from blue_tui.core.crypto.local_provider import dek_key_id
@@ -24,7 +25,6 @@ from blue_tui.core.errors import (
     KmsUnreachable,
     WrongPrincipal,
 )
-from blue_tui.core.aws import error_code, kms_client
 
 
 class AwsKmsKeyProvider:
@@ -142,7 +142,9 @@ class AwsKmsKeyProvider:
             return info
         info["key_id"] = f"kms:{meta.get('Arn', self.key_id)}"
         info["key_state"] = meta.get("KeyState")
-        info["ok"] = meta.get("KeyState") == "Enabled" and meta.get("KeyUsage", "ENCRYPT_DECRYPT") == "ENCRYPT_DECRYPT"
+        info["ok"] = (
+            meta.get("KeyState") == "Enabled" and meta.get("KeyUsage", "ENCRYPT_DECRYPT") == "ENCRYPT_DECRYPT"
+        )
         if not info["ok"]:
             info["problem"] = f"key state {meta.get('KeyState')}, usage {meta.get('KeyUsage')}"
         return info

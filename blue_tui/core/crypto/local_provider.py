@@ -92,9 +92,11 @@ class LocalFileKeyProvider:
         path = self.umk_path
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            raise KeyFileError(f"{path} is not a regular file", hint=f"move it away and run `blue keys init`")
+            raise KeyFileError(f"{path} is not a regular file", hint="move it away and run `blue keys init`")
         if hasattr(os, "getuid") and info.st_uid != os.getuid():
-            raise KeyFileError(f"{path} belongs to another user (uid {info.st_uid})", hint=f"`chown $USER {path}`")
+            raise KeyFileError(
+                f"{path} belongs to another user (uid {info.st_uid})", hint=f"`chown $USER {path}`"
+            )
         if _mode(path) & 0o077:
             raise KeyFileError(
                 f"{path} is readable by other users (mode {_mode(path):04o}); the key must be private",
@@ -123,11 +125,9 @@ class LocalFileKeyProvider:
             if replace:
                 os.replace(tmp, self.umk_path)
             else:
-                try:
-                    # link() refuses to overwrite: two first-time processes cannot both win.
+                # link() refuses to overwrite: two first-time processes cannot both win.
+                with contextlib.suppress(FileExistsError):
                     os.link(tmp, self.umk_path)
-                except FileExistsError:
-                    pass
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)

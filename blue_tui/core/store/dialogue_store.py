@@ -27,7 +27,7 @@ import json
 import queue
 import threading
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,33 +95,37 @@ def split_sk(sk: str) -> tuple[str, str]:
     return entity_type, subkey
 
 
-_gc_lock = threading.Lock()
-_gc_pausers = 0
-_gc_was_enabled = False
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a partition loads.
+class _GcPause:
+    """Pause Python's cyclic garbage collector while partitions load.
 
     Loading allocates hundreds of thousands of small, acyclic objects that reference
     counting frees on its own; the cyclic collector would rescan all of them again and
     again and cost about a third of an open. Nested and multi-threaded use is counted;
     the collector runs again when the last loader finishes.
     """
-    global _gc_pausers, _gc_was_enabled
-    with _gc_lock:
-        if _gc_pausers == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pausers += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pausers -= 1
-            if _gc_pausers == 0 and _gc_was_enabled:
-                gc.enable()
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holders = 0
+        self._was_enabled = False
+
+    @contextlib.contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._lock:
+            if self._holders == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._holders += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._holders -= 1
+                if self._holders == 0 and self._was_enabled:
+                    gc.enable()
+
+
+gc_paused = _GcPause()
 
 
 # ---- results --------------------------------------------------------------------------------------
@@ -137,7 +141,12 @@ class ImportResult:
     warnings: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.id, "source": self.source, "items": self.items, "status": self.status}
+        out: dict[str, Any] = {
+            "id": self.id,
+            "source": self.source,
+            "items": self.items,
+            "status": self.status,
+        }
         out["generation"] = self.generation
         out["warnings"] = list(self.warnings)
         return out
@@ -298,7 +307,9 @@ class DialogueStore:
             with tbl.translated(self.settings):
                 try:
                     client.put_item(
-                        TableName=self.settings.table, Item=item, ConditionExpression="attribute_not_exists(SK)"
+                        TableName=self.settings.table,
+                        Item=item,
+                        ConditionExpression="attribute_not_exists(SK)",
                     )
                 except botocore.exceptions.ClientError as exc:
                     if error_code(exc) != "ConditionalCheckFailedException":
@@ -322,7 +333,11 @@ class DialogueStore:
     def _aad(self, dialogue_id: str, sk: str, key_id: str) -> bytes:
         entity_type, subkey = split_sk(sk)
         return envelope.build_aad(
-            table=self.settings.table, dialogue_id=dialogue_id, entity_type=entity_type, subkey=subkey, key_id=key_id
+            table=self.settings.table,
+            dialogue_id=dialogue_id,
+            entity_type=entity_type,
+            subkey=subkey,
+            key_id=key_id,
         )
 
     def _seal_item(
@@ -378,7 +393,12 @@ class DialogueStore:
             old = self._open_root(dialogue_id, root, deks)
             if old.get("digest") == digest:
                 return ImportResult(
-                    dialogue_id, parsed.source, int(old.get("items", 0)), "unchanged", committed, tuple(parsed.warnings)
+                    dialogue_id,
+                    parsed.source,
+                    int(old.get("items", 0)),
+                    "unchanged",
+                    committed,
+                    tuple(parsed.warnings),
                 )
             if not replace:
                 raise DialogueExists(dialogue_id, parsed.source)
@@ -395,10 +415,16 @@ class DialogueStore:
             sk = sk_for(entity.entity_type, generation, entity.subkey)
             item = self._seal_item(dek, dialogue_id, sk, entity.payload, entity.cleartext())
             items.append(item)
-            entries.append([sk, envelope.item_digest(item["content_nonce"]["B"], item["content_encrypted"]["B"])])
+            entries.append(
+                [sk, envelope.item_digest(item["content_nonce"]["B"], item["content_encrypted"]["B"])]
+            )
         page_digests = []
         for k in range(pages):
-            page_payload = {"gen": generation, "page": k, "entries": entries[k * PAGE_ENTRIES : (k + 1) * PAGE_ENTRIES]}
+            page_payload = {
+                "gen": generation,
+                "page": k,
+                "entries": entries[k * PAGE_ENTRIES : (k + 1) * PAGE_ENTRIES],
+            }
             page_item = self._seal_item(dek, dialogue_id, page_sk(generation, k), page_payload, {})
             items.append(page_item)
             page_digests.append(
@@ -437,7 +463,9 @@ class DialogueStore:
             raise ConcurrentWrite(dialogue_id) from None
         if generation > 1:
             self._delete_generations(pk, keep=generation)
-        return ImportResult(dialogue_id, parsed.source, len(entities), status, generation, tuple(parsed.warnings))
+        return ImportResult(
+            dialogue_id, parsed.source, len(entities), status, generation, tuple(parsed.warnings)
+        )
 
     def _claim_generation(self, pk: str) -> int:
         """A generation number no other writer will ever use (atomic counter on the root)."""
@@ -453,7 +481,12 @@ class DialogueStore:
         return int(answer["Attributes"]["next_gen"]["N"])
 
     def _commit_action(
-        self, dialogue_id: str, generation: int, committed: int | None, root_item: Mapping[str, Any], doc: Mapping[str, Any]
+        self,
+        dialogue_id: str,
+        generation: int,
+        committed: int | None,
+        root_item: Mapping[str, Any],
+        doc: Mapping[str, Any],
     ) -> dict[str, Any]:
         now = utc_timestamp()
         values: dict[str, Any] = {
@@ -488,7 +521,9 @@ class DialogueStore:
         update = {
             "TableName": self.settings.table,
             "Key": {"PK": {"S": pk_for(dialogue_id)}, "SK": {"S": ROOT_SK}},
-            "UpdateExpression": "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else ""),
+            "UpdateExpression": "SET "
+            + ", ".join(sets)
+            + (" REMOVE " + ", ".join(removes) if removes else ""),
             "ExpressionAttributeValues": values,
             "ExpressionAttributeNames": names,
         }
@@ -524,14 +559,20 @@ class DialogueStore:
         items: list[dict[str, Any]] = answer.get("Items", [])
         return items
 
-    def _open_root(self, dialogue_id: str, root: Mapping[str, Any], deks: Mapping[str, Any]) -> dict[str, Any]:
+    def _open_root(
+        self, dialogue_id: str, root: Mapping[str, Any], deks: Mapping[str, Any]
+    ) -> dict[str, Any]:
         """Decrypt a root; raises IntegrityError naming it when it does not authenticate."""
         key_id = root.get("key_id", {}).get("S", "")
         version = key_id.rsplit("#v", 1)[-1]
         dek_item = deks.get(f"{DEK_PREFIX}{version}")
         if dek_item is None:
             raise IntegrityError(
-                [IntegrityProblem(dialogue_id, f"{DEK_PREFIX}{version}", "missing", "the data key item is gone")]
+                [
+                    IntegrityProblem(
+                        dialogue_id, f"{DEK_PREFIX}{version}", "missing", "the data key item is gone"
+                    )
+                ]
             )
         dek = self._dek_from_item(dialogue_id, dek_item)
         try:
@@ -548,7 +589,7 @@ class DialogueStore:
 
     # ---- reading ----------------------------------------------------------------------------
 
-    def list(self) -> list[DialogueSummary]:
+    def list_dialogues(self) -> list[DialogueSummary]:
         roots = [r for r in tbl.query_index(self.settings, "dialogue") if "gen" in r]
         if not roots:
             return []
@@ -590,12 +631,19 @@ class DialogueStore:
         opened, problems = self._read(dialogue_id)
         if problems:
             self._audit_quietly(
-                "open", f"dek#{dialogue_id}", outcome="failure", subject=dialogue_id, detail={"problems": len(problems)}
+                "open",
+                f"dek#{dialogue_id}",
+                outcome="failure",
+                subject=dialogue_id,
+                detail={"problems": len(problems)},
             )
             raise IntegrityError(problems)
         assert opened is not None
         self._audit_quietly(
-            "open", opened.key_id, subject=dialogue_id, detail={"generation": opened.generation, "items": opened.items}
+            "open",
+            opened.key_id,
+            subject=dialogue_id,
+            detail={"generation": opened.generation, "items": opened.items},
         )
         return opened
 
@@ -632,7 +680,12 @@ class DialogueStore:
             if not result.problems:
                 assert result.document is not None and result.generation is not None
                 opened = OpenedDialogue(
-                    dialogue_id, result.generation, result.entities, result.key_id, result.document, result.stale_items
+                    dialogue_id,
+                    result.generation,
+                    result.entities,
+                    result.key_id,
+                    result.document,
+                    result.stale_items,
                 )
                 return opened, []
             if result.generation == before and self._root_and_marker(dialogue_id)[0] == before:
@@ -710,7 +763,7 @@ class DialogueStore:
         detail: Mapping[str, Any] | None = None,
     ) -> None:
         """Record a read-side event. A read never fails because its audit event could not be written."""
-        try:
+        with contextlib.suppress(BlueError):
             self.audit.append(
                 operation=operation,
                 key_id=key_id,
@@ -720,8 +773,6 @@ class DialogueStore:
                 subject=subject,
                 detail=detail,
             )
-        except BlueError:
-            pass
 
     def reset_local(self) -> int:
         """Wipe every dialogue of the local store and make a fresh local key. Returns dialogues wiped.
@@ -774,4 +825,3 @@ class DialogueStore:
             detail={"dialogues_wiped": len(dialogues), "items_wiped": len(doomed)},
         )
         return len(dialogues)
-

@@ -198,7 +198,9 @@ def _split_member(keys: _Keys, field_name: str, entity_type: str, obj: Any, pos:
                 )
         else:
             body[name] = value
-    main = Entity(entity_type, subkey, {"array": field_name, "pos": pos, "keys": list(obj.keys()), "data": body})
+    main = Entity(
+        entity_type, subkey, {"array": field_name, "pos": pos, "keys": list(obj.keys()), "data": body}
+    )
     return [main, *children]
 
 

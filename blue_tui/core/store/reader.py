@@ -189,9 +189,11 @@ class PartitionReader:
         expected: dict[str, str] = {}
         for sk, page_digest in zip(wanted, self._manifest.get("pages", []), strict=True):
             page_item = self.pages[sk]
-            actual = envelope.item_digest(page_item["content_nonce"]["B"], page_item["content_encrypted"]["B"])
+            actual = envelope.item_digest(
+                page_item["content_nonce"]["B"], page_item["content_encrypted"]["B"]
+            )
             page = self._unseal(sk, page_item) if actual == page_digest else _FAILED
-            if page is _FAILED or page is None:
+            if not isinstance(page, dict):
                 self.problems.append(self._problem(sk, "tampered", "a manifest page does not authenticate"))
                 self._manifest_failed = True
                 return
@@ -224,9 +226,13 @@ class PartitionReader:
         if digest != want:
             other = self._by_digest.get(digest)
             if other is not None:
-                self.problems.append(self._problem(sk, "swapped", f"this item holds the ciphertext of {other}"))
+                self.problems.append(
+                    self._problem(sk, "swapped", f"this item holds the ciphertext of {other}")
+                )
             elif payload is _FAILED or payload is None:
-                self.problems.append(self._problem(sk, "tampered", "the ciphertext, nonce or tag was modified"))
+                self.problems.append(
+                    self._problem(sk, "tampered", "the ciphertext, nonce or tag was modified")
+                )
             else:
                 message = "an older, valid ciphertext replaced the current one"
                 self.problems.append(self._problem(sk, "rolled-back", message))
@@ -238,7 +244,9 @@ class PartitionReader:
         entity_type, _, rest = sk.partition("#")
         for name, value in cleartext_for(entity_type, payload).items():
             if item.get(name, {}).get("S") != value:
-                self.problems.append(self._problem(sk, "cleartext-mismatch", f"the cleartext {name!r} was altered"))
+                self.problems.append(
+                    self._problem(sk, "cleartext-mismatch", f"the cleartext {name!r} was altered")
+                )
         self.entities.append(Entity(entity_type, rest.partition("#")[2], payload))
 
     def finish(self) -> ReadResult:
@@ -254,7 +262,9 @@ class PartitionReader:
         if self._expected is None and not self._manifest_failed:
             for k in range(self._page_count or 0):
                 if page_sk(generation, k) not in self.pages:
-                    problems.append(self._problem(page_sk(generation, k), "missing", "a manifest page was deleted"))
+                    problems.append(
+                        self._problem(page_sk(generation, k), "missing", "a manifest page was deleted")
+                    )
         if self._expected is None:
             return ReadResult(generation, key_id, 0, None, problems, self.other_generations)
         if self.marker_generation is not None and self.marker_generation > generation:

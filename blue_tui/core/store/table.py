@@ -25,6 +25,7 @@ Item = dict[str, dict[str, Any]]
 KIND_INDEX = "by_kind"
 BATCH_WRITE_LIMIT = 25
 
+
 @contextlib.contextmanager
 def translated(settings: Settings) -> Iterator[None]:
     """Turn botocore's failures into one clear BlueError naming the endpoint or table."""
@@ -48,7 +49,9 @@ def translated(settings: Settings) -> Iterator[None]:
         if code == "ResourceNotFoundException":
             raise TableMissing(settings.table, settings.endpoint_label) from None
         message = exc.response.get("Error", {}).get("Message", "") or code
-        raise BlueError(f"DynamoDB at {settings.endpoint_label} refused the request: {code}: {message}") from None
+        raise BlueError(
+            f"DynamoDB at {settings.endpoint_label} refused the request: {code}: {message}"
+        ) from None
 
 
 # ---- table lifecycle ----------------------------------------------------------------------------
@@ -97,7 +100,9 @@ def ensure_table(settings: Settings, name: str | None = None) -> bool:
         except botocore.exceptions.ClientError as exc:
             if error_code(exc) != "ResourceInUseException":  # created meanwhile by another process
                 raise
-        client.get_waiter("table_exists").wait(TableName=table, WaiterConfig={"Delay": 0.2, "MaxAttempts": 300})
+        client.get_waiter("table_exists").wait(
+            TableName=table, WaiterConfig={"Delay": 0.2, "MaxAttempts": 300}
+        )
         return True
 
 

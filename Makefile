@@ -42,7 +42,8 @@ lint: $(TESTDEP)
 	$(VENV)/bin/lint-imports
 
 bench: $(TESTDEP) dynamodb-local
-	$(PY) benchmarks/bench_store.py
+	@status=0; for script in benchmarks/bench_*.py; do \
+	  echo "== $$script"; $(PY) $$script || status=1; done; exit $$status
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist

@@ -6,7 +6,8 @@ scripts/generate_envelope_vectors.py) pins it. In short:
     AAD     = "BLUE" || u8 version || lp(table) || lp(dialogue_id) || lp(entity_type)
               || lp(subkey) || lp(key_id)          where lp(s) = u32be(len(utf8 s)) || utf8 s
     nonce   = 12 random bytes (stored as content_nonce)
-    payload = AES-256-GCM(DEK, nonce, canonical_json(fields), AAD) = ciphertext || 16-byte tag
+    body    = 0x00 || canonical_json(payload), or 0x01 || zlib(canonical_json(payload)) above 4 KiB
+    sealed  = AES-256-GCM(DEK, nonce, body, AAD) = ciphertext || 16-byte tag
     digest  = SHA-256(nonce || ciphertext||tag)   (what the dialogue manifest records)
 """
 
@@ -16,8 +17,10 @@ import hashlib
 import json
 import os
 import struct
+import zlib
 from typing import Any
 
+import orjson
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 FORMAT_VERSION = 1
@@ -25,6 +28,9 @@ AAD_MAGIC = b"BLUE"
 NONCE_BYTES = 12
 TAG_BYTES = 16
 KEY_BYTES = 32
+BODY_PLAIN, BODY_DEFLATE = 0, 1
+#: Bodies above this size are deflated inside the ciphertext (when that makes them smaller).
+COMPRESS_ABOVE = 4096
 
 
 def length_prefixed(*fields: str | bytes) -> bytes:
@@ -54,6 +60,28 @@ def build_aad(
 def canonical_json(value: Any) -> bytes:
     """Sorted keys, no insignificant whitespace, UTF-8: one encoding per value."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def encode_body(payload: Any) -> bytes:
+    """The plaintext of an item: a flag byte, then canonical JSON (deflated when large)."""
+    plain = canonical_json(payload)
+    if len(plain) > COMPRESS_ABOVE:
+        packed = zlib.compress(plain, 6)
+        if len(packed) < len(plain):
+            return bytes([BODY_DEFLATE]) + packed
+    return bytes([BODY_PLAIN]) + plain
+
+
+def decode_body(body: bytes) -> Any:
+    """Inverse of :func:`encode_body`. Raises ValueError (or zlib.error) on a malformed body."""
+    if not body:
+        raise ValueError("empty body")
+    plain = zlib.decompress(body[1:]) if body[0] == BODY_DEFLATE else memoryview(body)[1:]
+    try:
+        return orjson.loads(plain)
+    except orjson.JSONDecodeError:
+        # What orjson refuses but json.dumps can write: integers beyond 64 bits, NaN.
+        return json.loads(bytes(plain))
 
 
 def item_digest(nonce: bytes, ciphertext: bytes) -> str:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-import json
 import queue
 import threading
 import zlib
@@ -72,11 +71,8 @@ from blue_tui.core.store.sources import ParsedDialogue, document_id
 
 PAGE_ENTRIES = 1500
 MAX_READ_ATTEMPTS = 5
-#: Payloads above this are zlib-compressed inside the ciphertext (see docs/ENVELOPE.md).
-COMPRESS_ABOVE = 4096
 #: DynamoDB's item limit is 400 KB; leave room for keys and attributes.
 MAX_SEALED_BYTES = 390_000
-PLAIN, DEFLATE = 0, 1
 
 Progress = Callable[[str, int, int], None]
 
@@ -343,13 +339,7 @@ class DialogueStore:
     def _seal_item(
         self, dek: DekHandle, dialogue_id: str, sk: str, payload: Any, clear: Mapping[str, str]
     ) -> dict[str, Any]:
-        plain = envelope.canonical_json(payload)
-        if len(plain) > COMPRESS_ABOVE:
-            packed = zlib.compress(plain, 6)
-            body = bytes([DEFLATE]) + packed if len(packed) < len(plain) else bytes([PLAIN]) + plain
-        else:
-            body = bytes([PLAIN]) + plain
-        nonce, sealed = dek.seal(body, self._aad(dialogue_id, sk, dek.key_id))
+        nonce, sealed = dek.seal(envelope.encode_body(payload), self._aad(dialogue_id, sk, dek.key_id))
         if len(sealed) > MAX_SEALED_BYTES:
             raise SourceError(
                 dialogue_id,
@@ -368,13 +358,13 @@ class DialogueStore:
         return item
 
     def _unseal(self, dek: DekHandle, dialogue_id: str, item: Mapping[str, Any]) -> Any:
-        body = dek.open(
-            bytes(item["content_nonce"]["B"]),
-            bytes(item["content_encrypted"]["B"]),
-            self._aad(dialogue_id, item["SK"]["S"], item["key_id"]["S"]),
+        return envelope.decode_body(
+            dek.open(
+                bytes(item["content_nonce"]["B"]),
+                bytes(item["content_encrypted"]["B"]),
+                self._aad(dialogue_id, item["SK"]["S"], item["key_id"]["S"]),
+            )
         )
-        plain = zlib.decompress(body[1:]) if body[:1] == bytes([DEFLATE]) else body[1:]
-        return json.loads(plain)
 
     # ---- import -----------------------------------------------------------------------------
 

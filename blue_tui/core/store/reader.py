@@ -11,7 +11,6 @@ looks for missing items and assembles the document.
 from __future__ import annotations
 
 import hashlib
-import json
 import struct
 import zlib
 from collections.abc import Callable, Iterable, Mapping
@@ -28,7 +27,6 @@ from blue_tui.core.store.entities import Entity, assemble, cleartext_for
 ROOT_SK = "manifest"
 PAGE_PREFIX = "manifest#"
 DEK_PREFIX = "dek#v"
-DEFLATE = 1
 _FAILED = object()
 
 
@@ -46,11 +44,6 @@ def sk_generation(sk: str) -> int | None:
 def _lp(text: str) -> bytes:
     raw = text.encode("utf-8")
     return struct.pack(">I", len(raw)) + raw
-
-
-def decode_body(body: bytes) -> Any:
-    plain = zlib.decompress(body[1:]) if body[0] == DEFLATE else body[1:]
-    return json.loads(plain)
 
 
 @dataclass
@@ -132,33 +125,57 @@ class PartitionReader:
         entity_type, _, subkey = sk.partition("#")
         aad = self._aad_head + self._lp_cached(entity_type) + _lp(subkey) + self._lp_cached(key_id)
         try:
-            return decode_body(dek.open(item["content_nonce"]["B"], item["content_encrypted"]["B"], aad))
+            return envelope.decode_body(
+                dek.open(item["content_nonce"]["B"], item["content_encrypted"]["B"], aad)
+            )
         except (InvalidTag, ValueError, zlib.error, IndexError):
             return _FAILED
 
     # ---- feeding ---------------------------------------------------------------------------------
 
     def feed(self, items: Iterable[Mapping[str, Any]]) -> None:
+        """Take one page of items: authenticate and decode each, verify it once the manifest is known."""
         gen_tag = self._gen_tag
+        gen_prefix = f"{gen_tag}#".encode()
         accept = self._accept
+        head = self._aad_head
+        lp_cached = self._lp_cached
+        deks = self._deks_by_key_id
+        pack = struct.Struct(">I").pack
+        decode = envelope.decode_body
         for item in items:
             sk: str = item["SK"]["S"]
             parts = sk.split("#", 2)
-            if len(parts) == 3 and parts[1] == gen_tag:
-                if parts[0] == "manifest":
-                    self.pages[sk] = item
-                    self._try_manifest()
-                    continue
+            if len(parts) == 3 and parts[1] == gen_tag and parts[0] != "manifest":
                 try:
                     nonce = item["content_nonce"]["B"]
                     sealed = item["content_encrypted"]["B"]
-                    item["key_id"]["S"]
+                    key_id = item["key_id"]["S"]
                 except KeyError:
                     accept(sk, None, _FAILED, item)
                     continue
-                digest = hashlib.sha256(nonce)
-                digest.update(sealed)
-                accept(sk, digest.hexdigest(), self._unseal(sk, item), item)
+                hasher = hashlib.sha256(nonce)
+                hasher.update(sealed)
+                dek = deks.get(key_id) or self._dek(key_id)
+                payload: Any = None  # None: its DEK item comes later; decrypted then
+                if dek is not None:
+                    natural = parts[2].encode()
+                    aad = (
+                        head
+                        + lp_cached(parts[0])
+                        + pack(len(gen_prefix) + len(natural))
+                        + gen_prefix
+                        + natural
+                        + lp_cached(key_id)
+                    )
+                    try:
+                        payload = decode(dek.open(nonce, sealed, aad))
+                    except (InvalidTag, ValueError, zlib.error, IndexError):
+                        payload = _FAILED
+                accept(sk, hasher.hexdigest(), payload, item)
+            elif len(parts) == 3 and parts[1] == gen_tag:
+                self.pages[sk] = item
+                self._try_manifest()
             elif sk == ROOT_SK:
                 self.root = item
                 self._try_manifest()

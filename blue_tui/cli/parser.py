@@ -157,10 +157,4 @@ def build_parser() -> Parser:
     realm_parser.register(top)
     contract_parser.register(top)
 
-    # ---- realms and contracts (their arguments live beside their commands) ----
-    from blue_tui.cli import contract_parser, realm_parser
-
-    realm_parser.register(top)
-    contract_parser.register(top)
-
     return parser

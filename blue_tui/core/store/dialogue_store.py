@@ -21,12 +21,11 @@ so a flipped bit, a swapped, deleted, added or rolled-back item is found and nam
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import queue
 import threading
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +56,7 @@ from blue_tui.core.errors import (
     KeyProblem,
     SourceError,
 )
+from blue_tui.core.gcpause import gc_paused
 from blue_tui.core.store import table as tbl
 from blue_tui.core.store.entities import split_document, summary
 from blue_tui.core.store.reader import (
@@ -89,39 +89,6 @@ def split_sk(sk: str) -> tuple[str, str]:
     """SK -> (entity type, AAD subkey): everything after the first '#'."""
     entity_type, _, subkey = sk.partition("#")
     return entity_type, subkey
-
-
-class _GcPause:
-    """Pause Python's cyclic garbage collector while partitions load.
-
-    Loading allocates hundreds of thousands of small, acyclic objects that reference
-    counting frees on its own; the cyclic collector would rescan all of them again and
-    again and cost about a third of an open. Nested and multi-threaded use is counted;
-    the collector runs again when the last loader finishes.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._holders = 0
-        self._was_enabled = False
-
-    @contextlib.contextmanager
-    def __call__(self) -> Iterator[None]:
-        with self._lock:
-            if self._holders == 0:
-                self._was_enabled = gc.isenabled()
-                gc.disable()
-            self._holders += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._holders -= 1
-                if self._holders == 0 and self._was_enabled:
-                    gc.enable()
-
-
-gc_paused = _GcPause()
 
 
 # ---- results --------------------------------------------------------------------------------------
@@ -397,34 +364,33 @@ class DialogueStore:
         generation = self._claim_generation(pk)
         pages = (len(entities) + PAGE_ENTRIES - 1) // PAGE_ENTRIES
         dek = self._writable_dek(dialogue_id, len(entities) + pages + 1)
-        if progress:
-            progress("encrypt", 0, len(entities))
-        items = []
+        # Seal and write in one stream: requests go out while later items are being sealed.
         entries: list[list[str]] = []
-        for entity in entities:
-            sk = sk_for(entity.entity_type, generation, entity.subkey)
-            item = self._seal_item(dek, dialogue_id, sk, entity.payload, entity.cleartext())
-            items.append(item)
-            entries.append(
-                [sk, envelope.item_digest(item["content_nonce"]["B"], item["content_encrypted"]["B"])]
-            )
         page_digests = []
-        for k in range(pages):
-            page_payload = {
-                "gen": generation,
-                "page": k,
-                "entries": entries[k * PAGE_ENTRIES : (k + 1) * PAGE_ENTRIES],
-            }
-            page_item = self._seal_item(dek, dialogue_id, page_sk(generation, k), page_payload, {})
-            items.append(page_item)
-            page_digests.append(
-                envelope.item_digest(page_item["content_nonce"]["B"], page_item["content_encrypted"]["B"])
-            )
+        total = len(entities) + pages
+        with tbl.BatchWriter(self.settings, workers=self.write_workers) as writer:
+            for done, entity in enumerate(entities):
+                sk = sk_for(entity.entity_type, generation, entity.subkey)
+                item = self._seal_item(dek, dialogue_id, sk, entity.payload, entity.cleartext())
+                entries.append(
+                    [sk, envelope.item_digest(item["content_nonce"]["B"], item["content_encrypted"]["B"])]
+                )
+                writer.put(item)
+                if progress and done % 500 == 0:
+                    progress("write", done, total)
+            for k in range(pages):
+                page_payload = {
+                    "gen": generation,
+                    "page": k,
+                    "entries": entries[k * PAGE_ENTRIES : (k + 1) * PAGE_ENTRIES],
+                }
+                page_item = self._seal_item(dek, dialogue_id, page_sk(generation, k), page_payload, {})
+                page_digests.append(
+                    envelope.item_digest(page_item["content_nonce"]["B"], page_item["content_encrypted"]["B"])
+                )
+                writer.put(page_item)
         if progress:
-            progress("write", 0, len(items))
-        tbl.batch_write(self.settings, items, workers=self.write_workers)
-        if progress:
-            progress("write", len(items), len(items))
+            progress("write", total, total)
 
         root_payload = {
             "dialogue_id": dialogue_id,

@@ -193,6 +193,74 @@ def _backoff(attempt: int) -> int:
     return attempt + 1
 
 
+class BatchWriter:
+    """Streams puts and deletes into BatchWriteItem requests of 25, sent on ``workers`` threads.
+
+    One DynamoDB round trip costs milliseconds, so a few requests stay in flight while
+    the caller prepares the next items (an import encrypts while earlier items are being
+    written). Unprocessed items are retried with backoff. Use as a context manager;
+    leaving it waits for every request and raises the first failure.
+    """
+
+    def __init__(self, settings: Settings, *, workers: int = 4) -> None:
+        self.settings = settings
+        self.workers = max(1, workers)
+        self._client = dynamodb_client(settings)
+        self._chunk: list[dict[str, Any]] = []
+        self._pool: Any = None
+        self._pending: list[Any] = []
+
+    def __enter__(self) -> BatchWriter:
+        if self.workers > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="blue-write")
+        return self
+
+    def put(self, item: Item) -> None:
+        self._add({"PutRequest": {"Item": item}})
+
+    def delete(self, key: Mapping[str, Any]) -> None:
+        self._add({"DeleteRequest": {"Key": dict(key)}})
+
+    def _add(self, request: dict[str, Any]) -> None:
+        self._chunk.append(request)
+        if len(self._chunk) == BATCH_WRITE_LIMIT:
+            self._submit()
+
+    def _send(self, chunk: list[dict[str, Any]]) -> None:
+        request: dict[str, Any] = {self.settings.table: chunk}
+        attempt = 0
+        while request:
+            answer = self._client.batch_write_item(RequestItems=request)
+            request = answer.get("UnprocessedItems") or {}
+            attempt = _backoff(attempt) if request else 0
+
+    def _submit(self) -> None:
+        chunk, self._chunk = self._chunk, []
+        if not chunk:
+            return
+        with translated(self.settings):
+            if self._pool is None:
+                self._send(chunk)
+                return
+            self._pending.append(self._pool.submit(self._send, chunk))
+            # Keep memory bounded: wait for the oldest requests when too many are queued.
+            while len(self._pending) > self.workers * 4:
+                self._pending.pop(0).result()
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        try:
+            if exc_type is None:
+                self._submit()
+            with translated(self.settings):
+                for future in self._pending:
+                    future.result()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 def batch_write(
     settings: Settings,
     puts: Sequence[Item] = (),
@@ -200,33 +268,9 @@ def batch_write(
     *,
     workers: int = 4,
 ) -> None:
-    """Write items (and delete keys) in BatchWriteItem requests of 25, retrying unprocessed ones.
-
-    Requests go out on ``workers`` threads: one DynamoDB round trip is milliseconds,
-    so keeping a few in flight is what makes large imports fast.
-    """
-    requests: list[dict[str, Any]] = [{"PutRequest": {"Item": item}} for item in puts]
-    requests += [{"DeleteRequest": {"Key": dict(key)}} for key in deletes]
-    chunks = [requests[i : i + BATCH_WRITE_LIMIT] for i in range(0, len(requests), BATCH_WRITE_LIMIT)]
-    if not chunks:
-        return
-    client = dynamodb_client(settings)
-
-    def send(chunk: list[dict[str, Any]]) -> None:
-        request: dict[str, Any] = {settings.table: chunk}
-        attempt = 0
-        while request:
-            answer = client.batch_write_item(RequestItems=request)
-            request = answer.get("UnprocessedItems") or {}
-            attempt = _backoff(attempt) if request else 0
-
-    with translated(settings):
-        if workers <= 1 or len(chunks) == 1:
-            for chunk in chunks:
-                send(chunk)
-            return
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for future in [pool.submit(send, chunk) for chunk in chunks]:
-                future.result()
+    """Write items and delete keys (see :class:`BatchWriter`)."""
+    with BatchWriter(settings, workers=workers) as writer:
+        for item in puts:
+            writer.put(item)
+        for key in deletes:
+            writer.delete(key)

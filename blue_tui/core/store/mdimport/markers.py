@@ -1,0 +1,210 @@
+"""Inline markers: ``[PERSPECTIVE P01: label]``, ``[TENSION T1: ...]``, ``[MOVE:CONVERGE]`` ...
+
+Every generation of the dialogue format writes markers in square brackets. This
+module finds them in a block of text (brackets balanced, backtick spans skipped,
+optional ``**bold**`` around them) and reads their head. Recognised:
+
+* entities: ``[PERSPECTIVE|TENSION|RECOMMENDATION|EVIDENCE|CLAIM id: label]``
+  (id optional) and RFC 0051's local form ``[MUFFIN-P0101: label]``;
+* actions: ``[REFINEMENT: ...]``, ``[CONCESSION: ...]``, ``[RESOLVED T02: ...]``,
+  ``[RESOLVED MUFFIN R1-T01]``, ``[ACKNOWLEDGED T09]``, ``[ADDRESSED ...]``,
+  ``[REOPENED ...]``, ``[CONVERGENCE CONFIRMED]``;
+* moves ``[MOVE:CONVERGE]``, ``[MOVE:CONDITIONAL-CONVERGE]``, ``[MOVE:DEFEND id]`` ...;
+* refs ``[RE:SUPPORT id]`` ... ``[RE:DEPEND id]``;
+* verdicts ``[VERDICT:INTERIM]``, ``[VERDICT:FINAL]``, ``[DISSENT]``, ``[MINORITY VERDICT: label]``.
+
+Anything else in brackets (links, ``[x]`` checkboxes, ``[Awaiting response]``) is text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from blue_tui.core.store.mdimport.ids import IdRef, find_ids, parse_id
+
+ENTITY_TAGS = {
+    "PERSPECTIVE": "perspective",
+    "TENSION": "tension",
+    "RECOMMENDATION": "recommendation",
+    "EVIDENCE": "evidence",
+    "CLAIM": "claim",
+}
+#: Action tags and the move type each is recorded as.
+ACTION_TAGS = {
+    "REFINEMENT": "refine",
+    "REFINE": "refine",
+    "CONCESSION": "concede",
+    "CONCEDE": "concede",
+    "RESOLVED": "resolve",
+    "RESOLVE": "resolve",
+    "ACKNOWLEDGED": "acknowledge",
+    "ADDRESSED": "address",
+    "REOPENED": "reopen",
+    "CONVERGENCE CONFIRMED": "converge",
+}
+REF_TYPES = frozenset({"SUPPORT", "OPPOSE", "REFINE", "ADDRESS", "RESOLVE", "REOPEN", "QUESTION", "DEPEND"})
+
+_START = re.compile(
+    r"\[(?=(?:PERSPECTIVE|TENSION|RECOMMENDATION|EVIDENCE|CLAIM|REFINEMENT|REFINE|CONCESSION|CONCEDE|"
+    r"RESOLVED|RESOLVE|ACKNOWLEDGED|ADDRESSED|REOPENED|CONVERGENCE CONFIRMED|DISSENT|MINORITY VERDICT)\b"
+    r"|MOVE\s*:|RE\s*:|VERDICT\s*:|[A-Z][A-Z]+-[PTREC]\d{4}\s*:)"
+)
+_LOCAL = re.compile(
+    r"^(?P<expert>[A-Z][A-Z]+)-(?P<letter>[PTREC])(?P<rr>\d{2})(?P<ss>\d{2})\s*:\s*(?P<label>.*)$", re.S
+)
+_ENTITY = re.compile(r"^(?P<tag>PERSPECTIVE|TENSION|RECOMMENDATION|EVIDENCE|CLAIM)\b\s*(?P<rest>.*)$", re.S)
+_ACTION = re.compile(
+    r"^(?P<tag>CONVERGENCE CONFIRMED|REFINEMENT|REFINE|CONCESSION|CONCEDE|RESOLVED|RESOLVE|ACKNOWLEDGED|"
+    r"ADDRESSED|REOPENED)\b\s*(?P<rest>.*)$",
+    re.S,
+)
+_MOVE = re.compile(r"^MOVE\s*:\s*(?P<type>[A-Za-z][A-Za-z_-]*)\s*(?P<args>.*)$", re.S)
+_REF = re.compile(r"^RE\s*:\s*(?P<type>[A-Za-z]+)\s*(?P<target>.*)$", re.S)
+_VERDICT = re.compile(r"^VERDICT\s*:\s*(?P<type>[A-Za-z]+)\s*(?::\s*(?P<label>.*))?$", re.S)
+_DISSENT = re.compile(r"^DISSENT\b\s*(?::\s*(?P<label>.*))?$", re.S)
+_MINORITY = re.compile(r"^MINORITY VERDICT\s*(?::\s*(?P<label>.*))?$", re.S)
+MAX_MARKER = 6000
+
+
+@dataclass
+class Marker:
+    """One marker found in text. ``start``/``end`` are offsets of the brackets (bold included)."""
+
+    family: str  # entity | action | move | ref | verdict
+    tag: str  # kind (entity), move/ref/verdict type (lower case)
+    start: int
+    end: int
+    written: str  # the marker as written
+    id: IdRef | None = None  # entity id as written
+    label: str = ""
+    text: str = ""  # action/verdict text after the colon
+    targets: list[IdRef] = field(default_factory=list)
+    args: str = ""  # move/ref arguments as written
+
+
+_SIGNIFICANT = re.compile(r"[\[\]`]|\n[ \t]*\n")
+
+
+def _closing(text: str, open_at: int) -> int | None:
+    """Index of the ``]`` matching ``text[open_at] == '['`` (backtick spans skipped, never past a blank line)."""
+    depth = 0
+    in_code = False
+    limit = min(len(text), open_at + MAX_MARKER)
+    for match in _SIGNIFICANT.finditer(text, open_at, limit):
+        ch = match.group(0)
+        if ch == "`":
+            in_code = not in_code
+        elif ch[0] == "\n":
+            return None
+        elif not in_code:
+            if ch == "[":
+                depth += 1
+            else:
+                depth -= 1
+                if depth == 0:
+                    return match.start()
+    return None
+
+
+def _split_head(rest: str) -> tuple[str, str]:
+    """``"T02: text"`` -> ("T02", "text"); ``": text"`` -> ("", "text"); ``"T02"`` -> ("T02", "")."""
+    head, colon, tail = rest.partition(":")
+    if not colon:
+        return rest.strip(), ""
+    return head.strip(), tail.strip()
+
+
+def parse_marker(body: str) -> tuple[str, str, dict[str, object]] | None:
+    """Read a marker's inside (without brackets): (family, tag, fields), or None."""
+    body = body.strip()
+    local = _LOCAL.match(body)
+    if local:
+        ref = IdRef(
+            letter=local.group("letter"),
+            number=int(local.group("rr") + local.group("ss")),
+            written=f"{local.group('expert')}-{local.group('letter')}{local.group('rr')}{local.group('ss')}",
+            expert=local.group("expert"),
+            round=int(local.group("rr")),
+        )
+        kind = {"P": "perspective", "T": "tension", "R": "recommendation", "E": "evidence", "C": "claim"}
+        return "entity", kind[ref.letter], {"id": ref, "label": local.group("label").strip()}
+    entity = _ENTITY.match(body)
+    if entity:
+        rest = entity.group("rest")
+        head, tail = _split_head(rest)
+        ident = parse_id(head, allow_short_r=entity.group("tag") == "RECOMMENDATION") if head else None
+        # No usable id: everything after the tag is the label ("[TENSION Docker vs SQLite]").
+        label = rest.lstrip(": ").strip() if head and ident is None else tail
+        return "entity", ENTITY_TAGS[entity.group("tag")], {"id": ident, "label": label}
+    action = _ACTION.match(body)
+    if action:
+        rest = action.group("rest")
+        head, tail = _split_head(rest)
+        targets = find_ids(head) if head else []
+        if head and not targets:
+            tail = rest.lstrip(": ").strip()
+        return "action", ACTION_TAGS[action.group("tag")], {"targets": targets, "text": tail, "args": head}
+    move = _MOVE.match(body)
+    if move:
+        args = move.group("args").strip()
+        return "move", move.group("type").lower(), {"targets": find_ids(args), "args": args}
+    ref_match = _REF.match(body)
+    if ref_match and ref_match.group("type").upper() in REF_TYPES:
+        target = ref_match.group("target").strip()
+        return "ref", ref_match.group("type").lower(), {"targets": find_ids(target), "args": target}
+    verdict = _VERDICT.match(body)
+    if verdict:
+        return "verdict", verdict.group("type").lower(), {"label": (verdict.group("label") or "").strip()}
+    dissent = _DISSENT.match(body)
+    if dissent:
+        return "verdict", "dissent", {"label": (dissent.group("label") or "").strip()}
+    minority = _MINORITY.match(body)
+    if minority:
+        return "verdict", "minority", {"label": (minority.group("label") or "").strip()}
+    return None
+
+
+def find_markers(text: str) -> list[Marker]:
+    """Every marker in ``text``, in order (markers never nest)."""
+    found: list[Marker] = []
+    pos = 0
+    while True:
+        match = _START.search(text, pos)
+        if not match:
+            break
+        open_at = match.start()
+        close_at = _closing(text, open_at)
+        if close_at is None:
+            pos = open_at + 1
+            continue
+        parsed = parse_marker(text[open_at + 1 : close_at])
+        if parsed is None:
+            pos = open_at + 1
+            continue
+        family, tag, fields = parsed
+        start, end = open_at, close_at + 1
+        if text[max(0, start - 2) : start] == "**" and text[end : end + 2] == "**":
+            start, end = start - 2, end + 2
+        marker = Marker(family=family, tag=tag, start=start, end=end, written=text[open_at : close_at + 1])
+        ident = fields.get("id")
+        marker.id = ident if isinstance(ident, IdRef) else None
+        label = fields.get("label")
+        marker.label = _tidy(label) if isinstance(label, str) else ""
+        body_text = fields.get("text")
+        marker.text = _tidy(body_text) if isinstance(body_text, str) else ""
+        targets = fields.get("targets")
+        marker.targets = [t for t in targets if isinstance(t, IdRef)] if isinstance(targets, list) else []
+        args = fields.get("args")
+        marker.args = args if isinstance(args, str) else ""
+        found.append(marker)
+        pos = close_at + 1
+    return found
+
+
+def _tidy(text: str) -> str:
+    """Labels: whitespace collapsed, surrounding bold removed."""
+    text = " ".join(text.split())
+    if text.startswith("**") and text.endswith("**") and len(text) > 4:
+        text = text[2:-2].strip()
+    return text

@@ -105,3 +105,15 @@ def test_split_and_assemble_round_trip(doc: dict[str, Any]) -> None:
     rebuilt = assemble(reversed(entities))
     assert rebuilt == doc
     assert list(rebuilt) == list(doc)
+
+
+def test_nonces_are_fresh_across_many_seals_and_keys() -> None:
+    seen: set[bytes] = set()
+    for _ in range(3):
+        dek = DekHandle("dek#x#v1", bytes(32))
+        dek.reserve(20_000)
+        for _ in range(20_000):
+            nonce, _ = dek.seal(b"x", b"")
+            assert len(nonce) == 12
+            seen.add(nonce)
+    assert len(seen) == 60_000

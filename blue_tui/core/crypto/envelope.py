@@ -5,7 +5,7 @@ scripts/generate_envelope_vectors.py) pins it. In short:
 
     AAD     = "BLUE" || u8 version || lp(table) || lp(dialogue_id) || lp(entity_type)
               || lp(subkey) || lp(key_id)          where lp(s) = u32be(len(utf8 s)) || utf8 s
-    nonce   = 12 random bytes (stored as content_nonce)
+    nonce   = 12 random bytes from the OS CSPRNG (stored as content_nonce)
     body    = 0x00 || canonical_json(payload), or 0x01 || zlib(canonical_json(payload)) above 4 KiB
     sealed  = AES-256-GCM(DEK, nonce, body, AAD) = ciphertext || 16-byte tag
     digest  = SHA-256(nonce || ciphertext||tag)   (what the dialogue manifest records)
@@ -86,6 +86,31 @@ def decode_body(body: bytes) -> Any:
 
 def item_digest(nonce: bytes, ciphertext: bytes) -> str:
     return hashlib.sha256(nonce + ciphertext).hexdigest()
+
+
+class NonceSource:
+    """Random 96-bit nonces drawn from the OS CSPRNG 4 KiB at a time.
+
+    One getrandom() per 341 nonces instead of one per item: each system call releases
+    the GIL, and with writer threads busy, getting it back costs far more than the call.
+    Not thread-safe by itself; DekHandle calls it under its lock.
+    """
+
+    __slots__ = ("_buffer", "_offset")
+
+    BATCH = 341 * NONCE_BYTES
+
+    def __init__(self) -> None:
+        self._buffer = b""
+        self._offset = 0
+
+    def take(self) -> bytes:
+        if self._offset + NONCE_BYTES > len(self._buffer):
+            self._buffer = os.urandom(self.BATCH)
+            self._offset = 0
+        start = self._offset
+        self._offset = start + NONCE_BYTES
+        return self._buffer[start : self._offset]
 
 
 def seal(aead: AESGCM, plaintext: bytes, aad: bytes, nonce: bytes | None = None) -> tuple[bytes, bytes]:

@@ -67,7 +67,7 @@ class KekHandle(_Opaque):
 class DekHandle(_Opaque):
     """A dialogue's data key. Encryption needs budget reserved first (see :meth:`reserve`)."""
 
-    __slots__ = ("_aead", "_lock", "_reserved", "encrypted")
+    __slots__ = ("_aead", "_lock", "_nonces", "_reserved", "encrypted")
 
     def __init__(self, key_id: str, material: bytes) -> None:
         if len(material) != envelope.KEY_BYTES:
@@ -77,6 +77,7 @@ class DekHandle(_Opaque):
         self._reserved = 0
         self.encrypted = 0
         self._lock = threading.Lock()
+        self._nonces = envelope.NonceSource()
 
     def reserve(self, messages: int) -> None:
         """Allow ``messages`` more encryptions (after the store has counted them durably)."""
@@ -92,7 +93,8 @@ class DekHandle(_Opaque):
                 )
             self._reserved -= 1
             self.encrypted += 1
-        return envelope.seal(self._aead, plaintext, aad)
+            nonce = self._nonces.take()
+        return envelope.seal(self._aead, plaintext, aad, nonce=nonce)
 
     def open(self, nonce: bytes, ciphertext: bytes, aad: bytes) -> bytes:
         return envelope.open_sealed(self._aead, nonce, ciphertext, aad)

@@ -4,6 +4,255 @@ from __future__ import annotations
 
 import argparse
 
+HANDLERS = "blue_tui.cli.realm"
+MODES = ("exporter", "importer", "contract", "compatibility", "all")
+
+CHECK_EPILOG = """\
+modes (default: exporter + importer inside a member repo, contract elsewhere):
+  exporter       this repo's exports: contracts it owns, source files exist, exporter hooks pass
+  importer       this repo's imports: ranges satisfied, bindings not stale, importer hooks pass
+  contract       every realm file valid, evolution consistent, one owner, no cycle, and every
+                 contract changed since --against (default: the previous realm commit) bumped
+                 enough for its schema change
+  compatibility  --contract NAME [--from V1] [--to V2], or every contract against its
+                 predecessors (all of `evolution` when the contract is transitive)
+
+output: one line per problem: SEVERITY  domain/contract  file:line (key)  [rule]  message
+
+exit codes: 0 clean, 1 errors (or warnings with --strict), 2 warnings only, 64 usage error"""
+
+ADMIN_EPILOG = """\
+every admin command commits its change to the realm repo, refuses to overwrite what exists
+(use --update to change it), and refuses a change that would close a provider -> consumer cycle."""
+
+
+def _names(text: str) -> list[str]:
+    """``a,b`` -> ``["a", "b"]`` (spaces around commas ignored)."""
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _add_common(parser: argparse.ArgumentParser, *, realm: bool = True) -> None:
+    if realm:
+        parser.add_argument(
+            "--realm",
+            metavar="NAME|PATH",
+            help="the realm (a name from $BLUE_HOME/index.yaml, or a realm repo folder); "
+            "default: the one in this repo's .blue/config.yaml",
+        )
+    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+
+Subs = argparse._SubParsersAction  # the generic's parameter differs between typeshed versions
+
+
+def _leaf(
+    sub: Subs,  # type: ignore[type-arg]
+    name: str,
+    handler: str,
+    help_text: str,
+    epilog: str | None = None,
+) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name,
+        help=help_text,
+        description=help_text,
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.set_defaults(handler=f"{HANDLERS}:{handler}")
+    return parser
+
+
+def _group(
+    sub: Subs,  # type: ignore[type-arg]
+    name: str,
+    help_text: str,
+    epilog: str | None = None,
+) -> tuple[argparse.ArgumentParser, Subs]:  # type: ignore[type-arg]
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name,
+        help=help_text,
+        description=help_text,
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.set_defaults(help_parser=parser)
+    children = parser.add_subparsers(title=f"{name} commands", metavar="COMMAND", parser_class=type(parser))
+    return parser, children
+
 
 def register(top: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the `realm` command group to `blue`'s parser."""
+    _, realm = _group(top, "realm", "a git repo of contracts between your repos: status, check, admin")
+
+    status = _leaf(
+        realm,
+        "status",
+        "cmd_status",
+        "show the realm: repos, domains with direction, contracts, bindings with import state, merge order",
+    )
+    _add_common(status)
+    status.add_argument(
+        "--matrix", metavar="DOMAIN", help="can-i-merge matrix: importer ranges x contract versions x verdict"
+    )
+    status.add_argument("--no-cache", action="store_true", help="ignore and do not write .blue/cache.db")
+
+    check = _leaf(
+        realm, "check", "cmd_check", "validate the realm and this repo's side of it (CI gate)", CHECK_EPILOG
+    )
+    _add_common(check)
+    check.add_argument(
+        "--mode",
+        action="append",
+        choices=MODES,
+        metavar="MODE",
+        help=f"one of {', '.join(MODES)} (repeatable)",
+    )
+    check.add_argument("--strict", action="store_true", help="warnings fail too (exit 1 instead of 2)")
+    check.add_argument("--no-cache", action="store_true", help="ignore and do not write .blue/cache.db")
+    check.add_argument("--contract", metavar="NAME", help="compatibility: the contract (NAME or DOMAIN/NAME)")
+    check.add_argument("--domain", metavar="DOMAIN", help="compatibility: only this domain's contracts")
+    check.add_argument(
+        "--from",
+        dest="from_version",
+        metavar="V1",
+        help="compatibility: old version (default: the one before --to)",
+    )
+    check.add_argument(
+        "--to", dest="to_version", metavar="V2", help="compatibility: new version (default: current)"
+    )
+    check.add_argument(
+        "--against",
+        metavar="REF",
+        help="contract: the realm commit to compare versions with "
+        "(default: HEAD~1, or HEAD when the realm has uncommitted changes)",
+    )
+    check.add_argument("--hook-timeout", type=float, metavar="SECONDS", help="override every hook's timeout")
+    check.add_argument("--no-hooks", action="store_true", help="do not run validation hooks")
+    check.add_argument("-v", "--verbose", action="store_true", help="also print notes (info lines)")
+
+    _, admin = _group(
+        realm, "admin", "create and change the realm (each change is one realm commit)", ADMIN_EPILOG
+    )
+
+    init = _leaf(admin, "init", "cmd_init", "create a realm repo and add it to $BLUE_HOME/index.yaml")
+    init.add_argument("name", metavar="NAME")
+    init.add_argument("--path", metavar="DIR", help="where to create it (default: $BLUE_HOME/realms/NAME)")
+    init.add_argument("--description", default="", metavar="TEXT")
+    _add_common(init, realm=False)
+
+    join = _leaf(admin, "join", "cmd_join", "register this repo in a realm (clones the realm if given a URL)")
+    join.add_argument(
+        "target", metavar="REALM", help="a realm name from index.yaml, a realm folder, or a git URL"
+    )
+    join.add_argument(
+        "--repo", metavar="NAME", help="this repo's name in the realm (default: its folder name)"
+    )
+    join.add_argument("--url", metavar="URL", help="this repo's clone URL (default: its origin remote)")
+    join.add_argument(
+        "--maintainer", action="append", default=[], metavar="EMAIL", help="repeatable (default: you)"
+    )
+    join.add_argument("--update", action="store_true", help="update an existing registration")
+    _add_common(join, realm=False)
+
+    leave = _leaf(admin, "leave", "cmd_leave", "unregister this repo (once it has no bindings or contracts)")
+    _add_common(leave)
+
+    domain = _leaf(admin, "domain", "cmd_domain", "create or change a domain (a coordination context)")
+    domain.add_argument("name", metavar="NAME")
+    domain.add_argument(
+        "--repos", type=_names, metavar="A,B", help="the members (replaces them with --update)"
+    )
+    domain.add_argument("--add", type=_names, action="extend", default=[], metavar="A,B", help="add members")
+    domain.add_argument(
+        "--remove", type=_names, action="extend", default=[], metavar="A,B", help="remove members"
+    )
+    domain.add_argument(
+        "--provider",
+        type=_names,
+        action="extend",
+        dest="providers",
+        metavar="A,B",
+        help="declare direction: these members provide to the others (checked for cycles)",
+    )
+    domain.add_argument("--description", metavar="TEXT")
+    domain.add_argument("--update", action="store_true", help="change an existing domain")
+    _add_common(domain)
+
+    contract = _leaf(
+        admin, "contract", "cmd_contract", "create or change a contract (one owner, semver, schema)"
+    )
+    contract.add_argument("name", metavar="NAME")
+    contract.add_argument("--domain", required=True, metavar="DOMAIN")
+    contract.add_argument("--owner", metavar="REPO", help="the one repo that exports it (default: this repo)")
+    contract.add_argument(
+        "--version", metavar="X.Y.Z", help="default 1.0.0; required when the schema changes"
+    )
+    contract.add_argument(
+        "--schema", metavar="FILE", help="JSON Schema file (JSON or YAML, or a contract file)"
+    )
+    contract.add_argument(
+        "--compatibility",
+        metavar="MODE",
+        help="full|backward|forward|none, optionally _transitive (default full_transitive)",
+    )
+    contract.add_argument("--policy", choices=("strict", "lenient"), help="default lenient")
+    contract.add_argument(
+        "--prereleases",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="allow prerelease versions and ranges",
+    )
+    contract.add_argument("--description", metavar="TEXT")
+    contract.add_argument(
+        "--changes",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="what changed, for evolution (repeatable)",
+    )
+    contract.add_argument("--exporter-hook", action="append", default=[], metavar="CMD")
+    contract.add_argument("--importer-hook", action="append", default=[], metavar="CMD")
+    contract.add_argument("--ci-hook", action="append", default=[], metavar="CMD", help="ci_only hook")
+    contract.add_argument("--update", action="store_true", help="change an existing contract")
+    _add_common(contract)
+
+    binding = _leaf(admin, "binding", "cmd_binding", "create or change a repo's binding in a domain")
+    binding.add_argument("domain", metavar="DOMAIN")
+    binding.add_argument("--repo", metavar="NAME", help="default: this repo")
+    binding.add_argument("--role", choices=("provider", "consumer", "both"))
+    binding.add_argument(
+        "--export",
+        action="append",
+        default=[],
+        dest="exports",
+        metavar="CONTRACT[:FILE,FILE]",
+        help="export a contract this repo owns, with its source files (repeatable)",
+    )
+    binding.add_argument(
+        "--import",
+        action="append",
+        default=[],
+        dest="imports",
+        metavar="CONTRACT@RANGE[:FILE]",
+        help="import a contract, e.g. 's3-permissions@>=1.0.0 <2.0.0:cdk/stack.py' (repeatable)",
+    )
+    binding.add_argument(
+        "--drop",
+        type=_names,
+        action="extend",
+        default=[],
+        metavar="CONTRACT",
+        help="remove the import or export of CONTRACT",
+    )
+    binding.add_argument(
+        "--refresh", action="store_true", help="re-resolve every import against the current contract versions"
+    )
+    binding.add_argument("--update", action="store_true", help="change an existing binding")
+    _add_common(binding)
+
+    _, cache = _group(admin, "cache", "the local cache (.blue/cache.db)")
+    stats = _leaf(cache, "stats", "cmd_cache_stats", "rows, size and hit rates of the cache")
+    _add_common(stats)
+    clear = _leaf(cache, "clear", "cmd_cache_clear", "empty the cache (safe while other blue processes run)")
+    _add_common(clear)

@@ -74,6 +74,29 @@ def alternate(
     return statistics.median(s_times), statistics.median(b_times)
 
 
+def paired(
+    subject: Callable[[], object], baseline: Callable[[], object], rounds: int = 9, warmup: int = 1
+) -> tuple[float, float, float]:
+    """Median seconds of subject and baseline, and the median of subject/baseline over back-to-back
+    pairs: on a shared machine whose speed drifts, each pair sees nearly the same conditions."""
+    for _ in range(warmup):
+        subject()
+        baseline()
+    s_times, b_times, ratios = [], [], []
+    for n in range(rounds):
+        # Alternate which one goes first, so neither always follows the other.
+        if n % 2:
+            b = timed(baseline)
+            s = timed(subject)
+        else:
+            s = timed(subject)
+            b = timed(baseline)
+        s_times.append(s)
+        b_times.append(b)
+        ratios.append(s / b)
+    return statistics.median(s_times), statistics.median(b_times), statistics.median(ratios)
+
+
 def report(name: str, value: str, ok: bool, target: str) -> bool:
     print(f"{'PASS' if ok else 'FAIL'}  {name}: {value}  (target {target})")
     return ok

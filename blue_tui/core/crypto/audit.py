@@ -164,6 +164,12 @@ class AuditLog:
         self.pk = f"audit#{chain}"
         self._clock = clock
         self._new_id = new_id
+        #: The head this log last wrote or was told about: tried first, re-read when stale.
+        self._known_head: tuple[int, str] | None = None
+
+    def remember_head(self, seq: int, event_hash: str) -> None:
+        """A head the caller has just read (e.g. in a batch with other items)."""
+        self._known_head = (seq, event_hash)
 
     # ---- writing ----------------------------------------------------------------------------
 
@@ -197,13 +203,16 @@ class AuditLog:
 
         ``record_generation`` also moves the subject's marker to that generation.
         Raises :class:`ChainConflict` when one of the extra actions fails its condition.
+        The first attempt chains to the head this log last saw (no read); a stale head
+        only costs a retry.
         """
         if outcome not in OUTCOMES:
             raise ValueError(f"outcome must be one of {OUTCOMES}")
         client = dynamodb_client(self.settings)
         table = self.settings.table
         for attempt in range(MAX_APPEND_ATTEMPTS):
-            seq, previous = self._head()
+            known, self._known_head = self._known_head, None
+            seq, previous = known if known is not None and attempt == 0 else self._head()
             event = AuditEvent(
                 seq=seq + 1,
                 event_id=self._new_id(),
@@ -268,8 +277,10 @@ class AuditLog:
                             raise ChainConflict(extra_failed[0]) from None
                         raise _HeadMoved() from None
             except _HeadMoved:
-                time.sleep(min(0.5, 0.005 * (2**attempt)) * (0.5 + random.random()))  # noqa: S311
+                if attempt:
+                    time.sleep(min(0.5, 0.005 * (2**attempt)) * (0.5 + random.random()))  # noqa: S311
                 continue
+            self._known_head = (event.seq, event.event_hash)
             return event
         raise AuditError(
             f"could not append to audit chain {self.chain!r}: {MAX_APPEND_ATTEMPTS} concurrent writers won first",

@@ -6,7 +6,7 @@ scripts/generate_envelope_vectors.py) pins it. In short:
     AAD     = "BLUE" || u8 version || lp(table) || lp(dialogue_id) || lp(entity_type)
               || lp(subkey) || lp(key_id)          where lp(s) = u32be(len(utf8 s)) || utf8 s
     nonce   = 12 random bytes from the OS CSPRNG (stored as content_nonce)
-    body    = 0x00 || canonical_json(payload), or 0x01 || zlib(canonical_json(payload)) above 4 KiB
+    body    = 0x00 || json(payload), or 0x01 || zlib(json(payload)) above 4 KiB
     sealed  = AES-256-GCM(DEK, nonce, body, AAD) = ciphertext || 16-byte tag
     digest  = SHA-256(nonce || ciphertext||tag)   (what the dialogue manifest records)
 """
@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import struct
 import zlib
 from typing import Any
@@ -62,9 +63,28 @@ def canonical_json(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
+def payload_json(payload: Any) -> bytes:
+    """The payload as compact JSON with sorted keys (orjson; json for what orjson cannot say).
+
+    orjson writes NaN and infinities as null and refuses integers beyond 64 bits and
+    non-string keys; whenever one of those could be involved, the json module encodes
+    instead, so decoding always gives back the same values.
+    """
+    try:
+        encoded = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return canonical_json(payload)
+    if b"null" in encoded:
+        try:
+            json.dumps(payload, allow_nan=False)
+        except ValueError:
+            return canonical_json(payload)
+    return encoded
+
+
 def encode_body(payload: Any) -> bytes:
-    """The plaintext of an item: a flag byte, then canonical JSON (deflated when large)."""
-    plain = canonical_json(payload)
+    """The plaintext of an item: a flag byte, then the payload's JSON (deflated when large)."""
+    plain = payload_json(payload)
     if len(plain) > COMPRESS_ABOVE:
         packed = zlib.compress(plain, 6)
         if len(packed) < len(plain):
@@ -72,16 +92,21 @@ def encode_body(payload: Any) -> bytes:
     return bytes([BODY_PLAIN]) + plain
 
 
+_LONG_DIGITS = re.compile(rb"\d{19}")
+
+
 def decode_body(body: bytes) -> Any:
     """Inverse of :func:`encode_body`. Raises ValueError (or zlib.error) on a malformed body."""
     if not body:
         raise ValueError("empty body")
-    plain = zlib.decompress(body[1:]) if body[0] == BODY_DEFLATE else memoryview(body)[1:]
+    plain = zlib.decompress(body[1:]) if body[0] == BODY_DEFLATE else body[1:]
+    if _LONG_DIGITS.search(plain):
+        # orjson reads integers beyond 64 bits as floats; json keeps them exact.
+        return json.loads(plain)
     try:
         return orjson.loads(plain)
     except orjson.JSONDecodeError:
-        # What orjson refuses but json.dumps can write: integers beyond 64 bits, NaN.
-        return json.loads(bytes(plain))
+        return json.loads(plain)  # NaN and Infinity, which json.dumps may have written
 
 
 def item_digest(nonce: bytes, ciphertext: bytes) -> str:

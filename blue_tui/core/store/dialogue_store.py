@@ -25,7 +25,7 @@ import hashlib
 import queue
 import threading
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +35,14 @@ from cryptography.exceptions import InvalidTag
 from blue_tui.core.aws import dynamodb_client, error_code
 from blue_tui.core.config import Settings
 from blue_tui.core.crypto import envelope
-from blue_tui.core.crypto.audit import SUBJECT_PREFIX, AuditLog, ChainConflict, TraceContext, utc_timestamp
+from blue_tui.core.crypto.audit import (
+    HEAD_SK,
+    SUBJECT_PREFIX,
+    AuditLog,
+    ChainConflict,
+    TraceContext,
+    utc_timestamp,
+)
 from blue_tui.core.crypto.dek_cache import DekCache
 from blue_tui.core.crypto.keys import (
     MAX_MESSAGES_PER_DEK,
@@ -58,7 +65,7 @@ from blue_tui.core.errors import (
 )
 from blue_tui.core.gcpause import gc_paused
 from blue_tui.core.store import table as tbl
-from blue_tui.core.store.entities import split_document, summary
+from blue_tui.core.store.entities import Entity, split_document, summary
 from blue_tui.core.store.reader import (
     DEK_PREFIX,
     ROOT_SK,
@@ -85,10 +92,25 @@ def sk_for(entity_type: str, generation: int, subkey: str) -> str:
     return f"{entity_type}#g{generation:06d}#{subkey}"
 
 
+def content_digest(entities: Sequence[Entity], bodies: Sequence[bytes]) -> str:
+    """What makes two imports "the same": SHA-256 over every entity's address and encoded body."""
+    hasher = hashlib.sha256(b"blue.content.v1")
+    for entity, body in zip(entities, bodies, strict=True):
+        hasher.update(envelope.length_prefixed(entity.entity_type, entity.subkey, body))
+    return hasher.hexdigest()
+
+
 def split_sk(sk: str) -> tuple[str, str]:
     """SK -> (entity type, AAD subkey): everything after the first '#'."""
     entity_type, _, subkey = sk.partition("#")
     return entity_type, subkey
+
+
+@dataclass
+class _RootState:
+    generation: Any = None
+    marker: int | None = None
+    audit_head: tuple[int, str] | None = None
 
 
 # ---- results --------------------------------------------------------------------------------------
@@ -230,18 +252,23 @@ class DialogueStore:
         }
         return dek, item
 
-    def _writable_dek(self, dialogue_id: str, messages: int) -> DekHandle:
+    def _writable_dek(self, dialogue_id: str, messages: int, *, known_new: bool = False) -> DekHandle:
         """The dialogue's current DEK with ``messages`` encryptions reserved durably.
 
         A new DEK version is made when there is none, or when the current one would
-        pass the per-key message limit.
+        pass the per-key message limit; it is written in one transaction with its
+        `wrap_dek` audit event. ``known_new`` (no committed version yet) skips looking
+        for existing keys: creating v1 fails cleanly if one is there after all.
         """
         pk = pk_for(dialogue_id)
         client = dynamodb_client(self.settings)
         if messages > self.max_messages_per_dek:
             raise KeyProblem(f"one write of {messages} items exceeds the per-key limit")
-        versions = [int(item["SK"]["S"][len(DEK_PREFIX) :]) for item in self._dek_items(pk)]
-        version = max(versions, default=0)
+        version = 0
+        if not known_new:
+            version = max(
+                (int(item["SK"]["S"][len(DEK_PREFIX) :]) for item in self._dek_items(pk)), default=0
+            )
         for _ in range(8):
             if version:
                 with tbl.translated(self.settings):
@@ -267,26 +294,26 @@ class DialogueStore:
             version += 1
             dek, item = self._new_dek(dialogue_id, version)
             item["encryptions"] = {"N": str(messages)}
-            with tbl.translated(self.settings):
-                try:
-                    client.put_item(
-                        TableName=self.settings.table,
-                        Item=item,
-                        ConditionExpression="attribute_not_exists(SK)",
-                    )
-                except botocore.exceptions.ClientError as exc:
-                    if error_code(exc) != "ConditionalCheckFailedException":
-                        raise
-                    continue  # another writer made this version first: reserve on theirs
+            create = {
+                "Put": {
+                    "TableName": self.settings.table,
+                    "Item": item,
+                    "ConditionExpression": "attribute_not_exists(SK)",
+                }
+            }
+            try:
+                self.audit.append(
+                    operation="wrap_dek",
+                    key_id=dek.key_id,
+                    principal=self.user,
+                    trace=self.trace.child(),
+                    subject=dialogue_id,
+                    detail={"kek": item["kek_id"]["S"], "provider": item["provider"]["S"]},
+                    extra_actions=[create],
+                )
+            except ChainConflict:
+                continue  # that version exists (another writer, or an interrupted write): reserve on it
             self.dek_cache.put(f"{self.settings.table}/{dialogue_id}/v{version}", dek)
-            self.audit.append(
-                operation="wrap_dek",
-                key_id=dek.key_id,
-                principal=self.user,
-                trace=self.trace.child(),
-                subject=dialogue_id,
-                detail={"kek": item["kek_id"]["S"], "provider": item["provider"]["S"]},
-            )
             dek.reserve(messages)
             return dek
         raise ConcurrentWrite(dialogue_id)
@@ -304,9 +331,17 @@ class DialogueStore:
         )
 
     def _seal_item(
-        self, dek: DekHandle, dialogue_id: str, sk: str, payload: Any, clear: Mapping[str, str]
+        self,
+        dek: DekHandle,
+        dialogue_id: str,
+        sk: str,
+        payload: Any,
+        clear: Mapping[str, str],
+        body: bytes = b"",
     ) -> dict[str, Any]:
-        nonce, sealed = dek.seal(envelope.encode_body(payload), self._aad(dialogue_id, sk, dek.key_id))
+        """An encrypted item for ``payload`` (or for its already encoded ``body``)."""
+        body = body or envelope.encode_body(payload)
+        nonce, sealed = dek.seal(body, self._aad(dialogue_id, sk, dek.key_id))
         if len(sealed) > MAX_SEALED_BYTES:
             raise SourceError(
                 dialogue_id,
@@ -342,7 +377,9 @@ class DialogueStore:
         dialogue_id = document_id(parsed.document, parsed.source)
         doc = parsed.document
         pk = pk_for(dialogue_id)
-        digest = hashlib.sha256(envelope.canonical_json(doc)).hexdigest()
+        entities = split_document(doc)
+        bodies = [envelope.encode_body(entity.payload) for entity in entities]
+        digest = content_digest(entities, bodies)
         root = tbl.get_item(self.settings, pk, ROOT_SK)
         committed = int(root["gen"]["N"]) if root and "gen" in root else None
         if root is not None and committed is not None:
@@ -360,37 +397,42 @@ class DialogueStore:
             if not replace:
                 raise DialogueExists(dialogue_id, parsed.source)
 
-        entities = split_document(doc)
         generation = self._claim_generation(pk)
         pages = (len(entities) + PAGE_ENTRIES - 1) // PAGE_ENTRIES
-        dek = self._writable_dek(dialogue_id, len(entities) + pages + 1)
-        # Seal and write in one stream: requests go out while later items are being sealed.
+        dek = self._writable_dek(dialogue_id, len(entities) + pages + 1, known_new=committed is None)
+        # Seal everything first, then write on several threads. (Sealing while writing
+        # looks faster but is not: the GIL makes the sealing thread and the writers take
+        # turns, and DynamoDB waits between requests.)
+        items: list[dict[str, Any]] = []
         entries: list[list[str]] = []
+        for entity, body in zip(entities, bodies, strict=True):
+            sk = sk_for(entity.entity_type, generation, entity.subkey)
+            item = self._seal_item(dek, dialogue_id, sk, entity.payload, entity.cleartext(), body)
+            entries.append(
+                [sk, envelope.item_digest(item["content_nonce"]["B"], item["content_encrypted"]["B"])]
+            )
+            items.append(item)
         page_digests = []
-        total = len(entities) + pages
-        with tbl.BatchWriter(self.settings, workers=self.write_workers) as writer:
-            for done, entity in enumerate(entities):
-                sk = sk_for(entity.entity_type, generation, entity.subkey)
-                item = self._seal_item(dek, dialogue_id, sk, entity.payload, entity.cleartext())
-                entries.append(
-                    [sk, envelope.item_digest(item["content_nonce"]["B"], item["content_encrypted"]["B"])]
-                )
-                writer.put(item)
-                if progress and done % 500 == 0:
-                    progress("write", done, total)
-            for k in range(pages):
-                page_payload = {
-                    "gen": generation,
-                    "page": k,
-                    "entries": entries[k * PAGE_ENTRIES : (k + 1) * PAGE_ENTRIES],
-                }
-                page_item = self._seal_item(dek, dialogue_id, page_sk(generation, k), page_payload, {})
-                page_digests.append(
-                    envelope.item_digest(page_item["content_nonce"]["B"], page_item["content_encrypted"]["B"])
-                )
-                writer.put(page_item)
+        for k in range(pages):
+            page_payload = {
+                "gen": generation,
+                "page": k,
+                "entries": entries[k * PAGE_ENTRIES : (k + 1) * PAGE_ENTRIES],
+            }
+            page_item = self._seal_item(dek, dialogue_id, page_sk(generation, k), page_payload, {})
+            page_digests.append(
+                envelope.item_digest(page_item["content_nonce"]["B"], page_item["content_encrypted"]["B"])
+            )
+            items.append(page_item)
         if progress:
-            progress("write", total, total)
+            progress("write", 0, len(items))
+        with tbl.BatchWriter(self.settings, workers=self.write_workers) as writer:
+            for done, item in enumerate(items, 1):
+                writer.put(item)
+                if progress and done % 1000 == 0:
+                    progress("write", done, len(items))
+        if progress:
+            progress("write", len(items), len(items))
 
         root_payload = {
             "dialogue_id": dialogue_id,
@@ -631,8 +673,10 @@ class DialogueStore:
 
     def _read(self, dialogue_id: str) -> tuple[OpenedDialogue | None, list[IntegrityProblem]]:
         for _ in range(MAX_READ_ATTEMPTS):
-            before, marker = self._root_and_marker(dialogue_id)
-            result = self._read_partition(dialogue_id, before, marker)
+            before = self._root_and_marker(dialogue_id)
+            result = self._read_partition(dialogue_id, before.generation, before.marker)
+            if before.audit_head is not None:
+                self.audit.remember_head(*before.audit_head)
             if not result.problems:
                 assert result.document is not None and result.generation is not None
                 opened = OpenedDialogue(
@@ -644,7 +688,8 @@ class DialogueStore:
                     result.stale_items,
                 )
                 return opened, []
-            if result.generation == before and self._root_and_marker(dialogue_id)[0] == before:
+            after = self._root_and_marker(dialogue_id)
+            if result.generation == before.generation == after.generation:
                 return None, result.problems
             # A writer committed while we read: read again.
         raise ConcurrentWrite(dialogue_id)
@@ -678,34 +723,45 @@ class DialogueStore:
 
         fetcher = threading.Thread(target=fetch, name=f"blue-query-{dialogue_id}", daemon=True)
         fetcher.start()
+        finished = False
         try:
             while True:
                 page = pages.get()
                 if page is None:
+                    finished = True
                     break
                 if isinstance(page, BaseException):
                     raise page
                 reader.feed(page)
         finally:
             stop.set()
-            while fetcher.is_alive():  # unblock a fetcher waiting on a full queue
+            if finished:
+                fetcher.join()
+            while fetcher.is_alive():  # stopped early: unblock a fetcher waiting on a full queue
                 with contextlib.suppress(queue.Empty):
                     pages.get_nowait()
-                fetcher.join(0.05)
+                fetcher.join(0.01)
         return reader.finish()
 
-    def _root_and_marker(self, dialogue_id: str) -> tuple[int, int | None]:
+    def _root_and_marker(self, dialogue_id: str) -> _RootState:
+        """The committed generation, the audit log's record of it, and the audit chain's head (one request)."""
         pk = pk_for(dialogue_id)
-        got = tbl.batch_get(self.settings, [(pk, ROOT_SK), (self.audit.pk, f"{SUBJECT_PREFIX}{dialogue_id}")])
-        root_gen = marker_gen = None
+        got = tbl.batch_get(
+            self.settings,
+            [(pk, ROOT_SK), (self.audit.pk, f"{SUBJECT_PREFIX}{dialogue_id}"), (self.audit.pk, HEAD_SK)],
+        )
+        state = _RootState()
         for item in got:
+            sk = item["SK"]["S"]
             if item["PK"]["S"] == pk:
-                root_gen = int(item["gen"]["N"]) if "gen" in item else None
+                state.generation = int(item["gen"]["N"]) if "gen" in item else None
+            elif sk == HEAD_SK:
+                state.audit_head = (int(item["seq"]["N"]), item["hash"]["S"])
             else:
-                marker_gen = int(item["gen"]["N"])
-        if root_gen is None:
+                state.marker = int(item["gen"]["N"])
+        if state.generation is None:
             raise DialogueNotFound(dialogue_id)
-        return root_gen, marker_gen
+        return state
 
     # ---- audit and reset --------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 #: Top-level arrays of dialogue.json and the entity type of their members.
@@ -207,44 +208,52 @@ def _split_member(keys: _Keys, field_name: str, entity_type: str, obj: Any, pos:
 def assemble(entities: Iterable[Entity]) -> dict[str, Any]:
     """Entities -> dialogue.json, the inverse of :func:`split_document`."""
     meta: Entity | None = None
-    members: dict[str, list[tuple[int, Entity]]] = defaultdict(list)
-    children: dict[tuple[str, str], dict[str, list[tuple[int, Any]]]] = defaultdict(lambda: defaultdict(list))
+    members: dict[str, list[tuple[int, Entity]]] = {}
+    children: dict[tuple[str, str], dict[str, list[tuple[int, Any]]]] = {}
     for entity in entities:
         payload = entity.payload
+        parent = payload.get("parent")
         if entity.entity_type == "dialogue":
             meta = entity
-        elif "parent" in payload:
-            parent = payload["parent"]
-            children[(parent[0], parent[1])][payload["field"]].append((payload["pos"], payload["data"]))
+        elif parent is not None:
+            fields = children.setdefault((parent[0], parent[1]), {})
+            fields.setdefault(payload["field"], []).append((payload["pos"], payload["data"]))
         else:
-            members[payload["array"]].append((payload["pos"], entity))
+            members.setdefault(payload["array"], []).append((payload["pos"], entity))
     if meta is None:
         raise ValueError("the dialogue has no meta entity")
     data = meta.payload["data"]
     arrays = meta.payload["arrays"]
     doc: dict[str, Any] = {}
+    by_pos = itemgetter(0)
     for name in meta.payload["keys"]:
         if name in arrays:
+            found = members.get(name, [])
+            found.sort(key=by_pos)
             doc[name] = [
-                _rebuild(entity, children.get((entity.entity_type, entity.subkey)))
-                for _, entity in sorted(members.get(name, []), key=lambda pair: pair[0])
+                _rebuild(entity, children.get((entity.entity_type, entity.subkey))) for _, entity in found
             ]
         else:
             doc[name] = data[name]
     return doc
 
 
-def _rebuild(entity: Entity, kids: Mapping[str, list[tuple[int, Any]]] | None) -> Any:
+def _rebuild(entity: Entity, kids: dict[str, list[tuple[int, Any]]] | None) -> Any:
     payload = entity.payload
     if "value" in payload:
         return payload["value"]
     body = payload["data"]
+    keys = payload["keys"]
+    if kids is None and len(body) == len(keys):
+        return {name: body[name] for name in keys}  # the common case: put the keys back in order
     out: dict[str, Any] = {}
-    for name in payload["keys"]:
+    for name in keys:
         if name in body:
             out[name] = body[name]
         else:
-            out[name] = [value for _, value in sorted((kids or {}).get(name, []), key=lambda pair: pair[0])]
+            listed = (kids or {}).get(name, [])
+            listed.sort(key=itemgetter(0))
+            out[name] = [value for _, value in listed]
     return out
 
 

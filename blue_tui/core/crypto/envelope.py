@@ -6,7 +6,7 @@ scripts/generate_envelope_vectors.py) pins it. In short:
     AAD     = "BLUE" || u8 version || lp(table) || lp(dialogue_id) || lp(entity_type)
               || lp(subkey) || lp(key_id)          where lp(s) = u32be(len(utf8 s)) || utf8 s
     nonce   = 12 random bytes from the OS CSPRNG (stored as content_nonce)
-    body    = 0x00 || json(payload), or 0x01 || zlib(json(payload)) above 4 KiB
+    body    = flags || json(payload)   (flags: 0x01 deflated, 0x02 decode exactly)
     sealed  = AES-256-GCM(DEK, nonce, body, AAD) = ciphertext || 16-byte tag
     digest  = SHA-256(nonce || ciphertext||tag)   (what the dialogue manifest records)
 """
@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import struct
 import zlib
 from typing import Any
@@ -29,7 +28,8 @@ AAD_MAGIC = b"BLUE"
 NONCE_BYTES = 12
 TAG_BYTES = 16
 KEY_BYTES = 32
-BODY_PLAIN, BODY_DEFLATE = 0, 1
+#: Flag bits of an item body's first byte (docs/ENVELOPE.md section 2).
+BODY_PLAIN, BODY_DEFLATE, BODY_EXACT = 0, 1, 2
 #: Bodies above this size are deflated inside the ciphertext (when that makes them smaller).
 COMPRESS_ABOVE = 4096
 
@@ -63,50 +63,44 @@ def canonical_json(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def payload_json(payload: Any) -> bytes:
-    """The payload as compact JSON with sorted keys (orjson; json for what orjson cannot say).
+def payload_json(payload: Any) -> tuple[bytes, bool]:
+    """The payload as compact JSON with sorted keys, and whether it needs the exact decoder.
 
-    orjson writes NaN and infinities as null and refuses integers beyond 64 bits and
-    non-string keys; whenever one of those could be involved, the json module encodes
-    instead, so decoding always gives back the same values.
+    orjson writes it, except what orjson cannot say faithfully (NaN and infinities, which
+    it turns into null; integers beyond 64 bits and non-string keys, which it refuses):
+    the json module writes those, and the body is flagged so that readers decode it with
+    json too (orjson would read big integers back as floats).
     """
     try:
         encoded = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
     except TypeError:
-        return canonical_json(payload)
+        return canonical_json(payload), True
     if b"null" in encoded:
         try:
             json.dumps(payload, allow_nan=False)
         except ValueError:
-            return canonical_json(payload)
-    return encoded
+            return canonical_json(payload), True
+    return encoded, False
 
 
 def encode_body(payload: Any) -> bytes:
     """The plaintext of an item: a flag byte, then the payload's JSON (deflated when large)."""
-    plain = payload_json(payload)
+    plain, exact = payload_json(payload)
+    flag = BODY_EXACT if exact else BODY_PLAIN
     if len(plain) > COMPRESS_ABOVE:
         packed = zlib.compress(plain, 6)
         if len(packed) < len(plain):
-            return bytes([BODY_DEFLATE]) + packed
-    return bytes([BODY_PLAIN]) + plain
-
-
-_LONG_DIGITS = re.compile(rb"\d{19}")
+            return bytes([flag | BODY_DEFLATE]) + packed
+    return bytes([flag]) + plain
 
 
 def decode_body(body: bytes) -> Any:
     """Inverse of :func:`encode_body`. Raises ValueError (or zlib.error) on a malformed body."""
-    if not body:
-        raise ValueError("empty body")
-    plain = zlib.decompress(body[1:]) if body[0] == BODY_DEFLATE else body[1:]
-    if _LONG_DIGITS.search(plain):
-        # orjson reads integers beyond 64 bits as floats; json keeps them exact.
-        return json.loads(plain)
-    try:
-        return orjson.loads(plain)
-    except orjson.JSONDecodeError:
-        return json.loads(plain)  # NaN and Infinity, which json.dumps may have written
+    if not body or body[0] > BODY_EXACT | BODY_DEFLATE:
+        raise ValueError("not an item body")
+    flag = body[0]
+    plain = zlib.decompress(body[1:]) if flag & BODY_DEFLATE else body[1:]
+    return json.loads(plain) if flag & BODY_EXACT else orjson.loads(plain)
 
 
 def item_digest(nonce: bytes, ciphertext: bytes) -> str:

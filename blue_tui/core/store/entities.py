@@ -68,7 +68,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_.:@+-]")
 MAX_SUBKEY = 180
 
 
-@dataclass
+@dataclass(slots=True)
 class Entity:
     entity_type: str
     subkey: str

@@ -22,7 +22,7 @@ from cryptography.exceptions import InvalidTag
 from blue_tui.core.crypto import envelope
 from blue_tui.core.crypto.keys import DekHandle
 from blue_tui.core.errors import DialogueNotFound, IntegrityError, IntegrityProblem
-from blue_tui.core.store.entities import Entity, assemble, cleartext_for
+from blue_tui.core.store.entities import CLEARTEXT_FIELDS, Entity, assemble, cleartext_for
 
 ROOT_SK = "manifest"
 PAGE_PREFIX = "manifest#"
@@ -44,6 +44,24 @@ def sk_generation(sk: str) -> int | None:
 def _lp(text: str) -> bytes:
     raw = text.encode("utf-8")
     return struct.pack(">I", len(raw)) + raw
+
+
+def _cleartext_matches(entity_type: str, payload: Any, item: Mapping[str, Any]) -> bool:
+    """Do the item's cleartext status/timestamp copies equal the payload's values? (Fast check.)"""
+    fields = CLEARTEXT_FIELDS.get(entity_type)
+    if not fields:
+        return True
+    data = payload if entity_type == "ref" else payload.get("data")
+    if not isinstance(data, dict):
+        return True
+    for attr, source in fields:
+        value = data.get(source)
+        if isinstance(value, str) and value and item.get(attr, _NO_ATTR).get("S") != value[:200]:
+            return False
+    return True
+
+
+_NO_ATTR: Mapping[str, Any] = {}
 
 
 @dataclass
@@ -134,7 +152,11 @@ class PartitionReader:
     # ---- feeding ---------------------------------------------------------------------------------
 
     def feed(self, items: Iterable[Mapping[str, Any]]) -> None:
-        """Take one page of items: authenticate and decode each, verify it once the manifest is known."""
+        """Take one page of items: authenticate and decode each, verify it once the manifest is known.
+
+        This loop is the hot path of opening a dialogue (with 10,000 items, every
+        microsecond here costs 10 ms), hence the local names and the inlined common case.
+        """
         gen_tag = self._gen_tag
         gen_prefix = f"{gen_tag}#".encode()
         accept = self._accept
@@ -143,6 +165,9 @@ class PartitionReader:
         deks = self._deks_by_key_id
         pack = struct.Struct(">I").pack
         decode = envelope.decode_body
+        sha256 = hashlib.sha256
+        append_entity = self.entities.append
+        expected = self._expected
         for item in items:
             sk: str = item["SK"]["S"]
             parts = sk.split("#", 2)
@@ -154,31 +179,35 @@ class PartitionReader:
                 except KeyError:
                     accept(sk, None, _FAILED, item)
                     continue
-                hasher = hashlib.sha256(nonce)
-                hasher.update(sealed)
+                digest = sha256(nonce + sealed).hexdigest()
                 dek = deks.get(key_id) or self._dek(key_id)
-                payload: Any = None  # None: its DEK item comes later; decrypted then
-                if dek is not None:
-                    natural = parts[2].encode()
-                    aad = (
-                        head
-                        + lp_cached(parts[0])
-                        + pack(len(gen_prefix) + len(natural))
-                        + gen_prefix
-                        + natural
-                        + lp_cached(key_id)
-                    )
-                    try:
-                        payload = decode(dek.open(nonce, sealed, aad))
-                    except (InvalidTag, ValueError, zlib.error, IndexError):
-                        payload = _FAILED
-                accept(sk, hasher.hexdigest(), payload, item)
+                if dek is None:
+                    accept(sk, digest, None, item)  # its DEK item comes later: decrypted then
+                    continue
+                entity_type, natural = parts[0], parts[2]
+                raw = natural.encode()
+                aad = head + lp_cached(entity_type) + pack(len(gen_prefix) + len(raw)) + gen_prefix + raw
+                try:
+                    payload = decode(dek.open(nonce, sealed, aad + lp_cached(key_id)))
+                except (InvalidTag, ValueError, zlib.error, IndexError):
+                    accept(sk, digest, _FAILED, item)
+                    continue
+                if expected is not None and expected.get(sk) == digest and isinstance(payload, dict):
+                    # The common case: listed in the manifest, unchanged, authentic.
+                    del expected[sk]
+                    if not _cleartext_matches(entity_type, payload, item):
+                        self._cleartext_problems(sk, entity_type, payload, item)
+                    append_entity(Entity(entity_type, natural, payload))
+                else:
+                    accept(sk, digest, payload, item)
             elif len(parts) == 3 and parts[1] == gen_tag:
                 self.pages[sk] = item
                 self._try_manifest()
+                expected = self._expected
             elif sk == ROOT_SK:
                 self.root = item
                 self._try_manifest()
+                expected = self._expected
             elif sk.startswith(DEK_PREFIX):
                 self.deks[sk] = item
             elif sk_generation(sk) not in (None, self.generation):
@@ -259,12 +288,16 @@ class PartitionReader:
             self.problems.append(self._problem(sk, "tampered", message))
             return
         entity_type, _, rest = sk.partition("#")
+        if not _cleartext_matches(entity_type, payload, item):
+            self._cleartext_problems(sk, entity_type, payload, item)
+        self.entities.append(Entity(entity_type, rest.partition("#")[2], payload))
+
+    def _cleartext_problems(self, sk: str, entity_type: str, payload: Any, item: Mapping[str, Any]) -> None:
         for name, value in cleartext_for(entity_type, payload).items():
             if item.get(name, {}).get("S") != value:
                 self.problems.append(
                     self._problem(sk, "cleartext-mismatch", f"the cleartext {name!r} was altered")
                 )
-        self.entities.append(Entity(entity_type, rest.partition("#")[2], payload))
 
     def finish(self) -> ReadResult:
         root = self.root

@@ -15,6 +15,11 @@ class _GcPause:
     counting frees on its own; the cyclic collector would rescan all of them again and
     again and cost about a third of an open. Nested and multi-threaded use is counted;
     the collector runs again when the last loader finishes.
+
+    What survives the load (the decoded dialogue) is long-lived: at the end it is moved
+    straight to the oldest generation (gc.freeze() then gc.unfreeze(), which also resets
+    the young generation's allocation count) instead of being scanned at once by a young
+    collection that would find nothing to free. Later full collections see it as usual.
     """
 
     def __init__(self) -> None:
@@ -34,8 +39,11 @@ class _GcPause:
         finally:
             with self._lock:
                 self._holders -= 1
-                if self._holders == 0 and self._was_enabled:
-                    gc.enable()
+                if self._holders == 0:
+                    gc.freeze()
+                    gc.unfreeze()
+                    if self._was_enabled:
+                        gc.enable()
 
 
 gc_paused = _GcPause()

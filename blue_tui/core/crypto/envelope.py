@@ -58,13 +58,35 @@ def build_aad(
     return AAD_MAGIC + bytes([version]) + length_prefixed(table, dialogue_id, entity_type, subkey, key_id)
 
 
+class AadBuilder:
+    """build_aad() for many items of one dialogue: the fixed part and repeated fields encoded once."""
+
+    __slots__ = ("_cache", "_head")
+
+    def __init__(self, table: str, dialogue_id: str, version: int = FORMAT_VERSION) -> None:
+        if version != FORMAT_VERSION:
+            raise ValueError(f"unsupported envelope format version {version}")
+        self._head = AAD_MAGIC + bytes([version]) + length_prefixed(table, dialogue_id)
+        self._cache: dict[str, bytes] = {}
+
+    def _lp(self, text: str) -> bytes:
+        encoded = self._cache.get(text)
+        if encoded is None:
+            encoded = self._cache[text] = length_prefixed(text)
+        return encoded
+
+    def __call__(self, entity_type: str, subkey: str, key_id: str) -> bytes:
+        raw = subkey.encode("utf-8")
+        return self._head + self._lp(entity_type) + struct.pack(">I", len(raw)) + raw + self._lp(key_id)
+
+
 def canonical_json(value: Any) -> bytes:
     """Sorted keys, no insignificant whitespace, UTF-8: one encoding per value."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def payload_json(payload: Any) -> tuple[bytes, bool]:
-    """The payload as compact JSON with sorted keys, and whether it needs the exact decoder.
+    """The payload as compact JSON (keys in their order), and whether it needs the exact decoder.
 
     orjson writes it, except what orjson cannot say faithfully (NaN and infinities, which
     it turns into null; integers beyond 64 bits and non-string keys, which it refuses):
@@ -72,15 +94,19 @@ def payload_json(payload: Any) -> tuple[bytes, bool]:
     json too (orjson would read big integers back as floats).
     """
     try:
-        encoded = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+        encoded = orjson.dumps(payload)
     except TypeError:
-        return canonical_json(payload), True
+        return _exact_json(payload), True
     if b"null" in encoded:
         try:
             json.dumps(payload, allow_nan=False)
         except ValueError:
-            return canonical_json(payload), True
+            return _exact_json(payload), True
     return encoded, False
+
+
+def _exact_json(payload: Any) -> bytes:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def encode_body(payload: Any) -> bytes:

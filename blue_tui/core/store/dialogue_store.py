@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import queue
 import threading
+import time
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -66,6 +66,7 @@ from blue_tui.core.errors import (
 from blue_tui.core.gcpause import gc_paused
 from blue_tui.core.store import table as tbl
 from blue_tui.core.store.entities import Entity, split_document, summary
+from blue_tui.core.store.prefetch import Prefetcher
 from blue_tui.core.store.reader import (
     DEK_PREFIX,
     ROOT_SK,
@@ -78,6 +79,8 @@ from blue_tui.core.store.sources import ParsedDialogue, document_id
 
 PAGE_ENTRIES = 1500
 MAX_READ_ATTEMPTS = 5
+#: Items sealed between two offers of the GIL to the writer threads.
+YIELD_EVERY = 64
 #: DynamoDB's item limit is 400 KB; leave room for keys and attributes.
 MAX_SEALED_BYTES = 390_000
 
@@ -338,10 +341,13 @@ class DialogueStore:
         payload: Any,
         clear: Mapping[str, str],
         body: bytes = b"",
+        aad_for: envelope.AadBuilder | None = None,
     ) -> dict[str, Any]:
         """An encrypted item for ``payload`` (or for its already encoded ``body``)."""
         body = body or envelope.encode_body(payload)
-        nonce, sealed = dek.seal(body, self._aad(dialogue_id, sk, dek.key_id))
+        entity_type, subkey = split_sk(sk)
+        aad_for = aad_for or envelope.AadBuilder(self.settings.table, dialogue_id)
+        nonce, sealed = dek.seal(body, aad_for(entity_type, subkey, dek.key_id))
         if len(sealed) > MAX_SEALED_BYTES:
             raise SourceError(
                 dialogue_id,
@@ -350,7 +356,7 @@ class DialogueStore:
         item: dict[str, Any] = {
             "PK": {"S": pk_for(dialogue_id)},
             "SK": {"S": sk},
-            "entity_type": {"S": split_sk(sk)[0]},
+            "entity_type": {"S": entity_type},
             "key_id": {"S": dek.key_id},
             "content_encrypted": {"B": sealed},
             "content_nonce": {"B": nonce},
@@ -400,39 +406,41 @@ class DialogueStore:
         generation = self._claim_generation(pk)
         pages = (len(entities) + PAGE_ENTRIES - 1) // PAGE_ENTRIES
         dek = self._writable_dek(dialogue_id, len(entities) + pages + 1, known_new=committed is None)
-        # Seal everything first, then write on several threads. (Sealing while writing
-        # looks faster but is not: the GIL makes the sealing thread and the writers take
-        # turns, and DynamoDB waits between requests.)
-        items: list[dict[str, Any]] = []
+        # Seal and write at once: batches go out on writer threads while later items are
+        # sealed. Sealing yields the GIL every few items, so that a writer whose answer
+        # has arrived sends its next request at once instead of after a 5 ms switch
+        # interval (DynamoDB would wait meanwhile).
         entries: list[list[str]] = []
-        for entity, body in zip(entities, bodies, strict=True):
-            sk = sk_for(entity.entity_type, generation, entity.subkey)
-            item = self._seal_item(dek, dialogue_id, sk, entity.payload, entity.cleartext(), body)
-            entries.append(
-                [sk, envelope.item_digest(item["content_nonce"]["B"], item["content_encrypted"]["B"])]
-            )
-            items.append(item)
-        page_digests = []
-        for k in range(pages):
-            page_payload = {
-                "gen": generation,
-                "page": k,
-                "entries": entries[k * PAGE_ENTRIES : (k + 1) * PAGE_ENTRIES],
-            }
-            page_item = self._seal_item(dek, dialogue_id, page_sk(generation, k), page_payload, {})
-            page_digests.append(
-                envelope.item_digest(page_item["content_nonce"]["B"], page_item["content_encrypted"]["B"])
-            )
-            items.append(page_item)
-        if progress:
-            progress("write", 0, len(items))
+        aad_for = envelope.AadBuilder(self.settings.table, dialogue_id)
+        total = len(entities) + pages
         with tbl.BatchWriter(self.settings, workers=self.write_workers) as writer:
-            for done, item in enumerate(items, 1):
+            for done, (entity, body) in enumerate(zip(entities, bodies, strict=True)):
+                if not done % YIELD_EVERY:
+                    time.sleep(0)
+                    if progress:
+                        progress("write", done, total)
+                sk = sk_for(entity.entity_type, generation, entity.subkey)
+                item = self._seal_item(
+                    dek, dialogue_id, sk, entity.payload, entity.cleartext(), body, aad_for
+                )
+                entries.append(
+                    [sk, envelope.item_digest(item["content_nonce"]["B"], item["content_encrypted"]["B"])]
+                )
                 writer.put(item)
-                if progress and done % 1000 == 0:
-                    progress("write", done, len(items))
+            page_digests = []
+            for k in range(pages):
+                page_payload = {
+                    "gen": generation,
+                    "page": k,
+                    "entries": entries[k * PAGE_ENTRIES : (k + 1) * PAGE_ENTRIES],
+                }
+                page_item = self._seal_item(dek, dialogue_id, page_sk(generation, k), page_payload, {})
+                page_digests.append(
+                    envelope.item_digest(page_item["content_nonce"]["B"], page_item["content_encrypted"]["B"])
+                )
+                writer.put(page_item)
         if progress:
-            progress("write", len(items), len(items))
+            progress("write", total, total)
 
         root_payload = {
             "dialogue_id": dialogue_id,
@@ -625,8 +633,29 @@ class DialogueStore:
         return sorted(out, key=lambda s: s.id)
 
     def open(self, dialogue_id: str) -> OpenedDialogue:
-        """Load, verify and assemble one dialogue. Raises IntegrityError on any finding."""
-        opened, problems = self._read(dialogue_id)
+        """Load, verify and assemble one dialogue. Raises IntegrityError on any finding.
+
+        The `open` audit event is written while the remaining pages load, as soon as the
+        data key has been unwrapped (the crypto operation it records); a dialogue that
+        then fails verification gets a second event with outcome `failure`.
+        """
+        recorder: list[threading.Thread] = []
+
+        def record(generation: int, key_id: str) -> None:
+            thread = threading.Thread(
+                target=self._audit_quietly,
+                args=("open", key_id),
+                kwargs={"subject": dialogue_id, "detail": {"generation": generation}},
+                name="blue-audit-open",
+            )
+            thread.start()
+            recorder.append(thread)
+
+        try:
+            opened, problems = self._read(dialogue_id, on_unwrapped=record)
+        finally:
+            for thread in recorder:
+                thread.join()
         if problems:
             self._audit_quietly(
                 "open",
@@ -637,12 +666,6 @@ class DialogueStore:
             )
             raise IntegrityError(problems)
         assert opened is not None
-        self._audit_quietly(
-            "open",
-            opened.key_id,
-            subject=dialogue_id,
-            detail={"generation": opened.generation, "items": opened.items},
-        )
         return opened
 
     def export(self, dialogue_id: str) -> dict[str, Any]:
@@ -671,10 +694,16 @@ class DialogueStore:
     def _committed_ids(self) -> list[str]:
         return sorted(r["kind_key"]["S"] for r in tbl.query_index(self.settings, "dialogue") if "gen" in r)
 
-    def _read(self, dialogue_id: str) -> tuple[OpenedDialogue | None, list[IntegrityProblem]]:
+    def _read(
+        self, dialogue_id: str, *, on_unwrapped: Callable[[int, str], None] | None = None
+    ) -> tuple[OpenedDialogue | None, list[IntegrityProblem]]:
+        """Read and verify a partition; ``on_unwrapped(generation, key_id)`` is called once,
+        when its data key has been unwrapped."""
         for _ in range(MAX_READ_ATTEMPTS):
             before = self._root_and_marker(dialogue_id)
-            result = self._read_partition(dialogue_id, before.generation, before.marker)
+            result = self._read_partition(dialogue_id, before.generation, before.marker, on_unwrapped)
+            if result.unwrapped:
+                on_unwrapped = None  # called already
             if before.audit_head is not None:
                 self.audit.remember_head(*before.audit_head)
             if not result.problems:
@@ -694,12 +723,24 @@ class DialogueStore:
             # A writer committed while we read: read again.
         raise ConcurrentWrite(dialogue_id)
 
-    def _read_partition(self, dialogue_id: str, generation: int, marker: int | None) -> ReadResult:
+    def _read_partition(
+        self,
+        dialogue_id: str,
+        generation: int,
+        marker: int | None,
+        on_unwrapped: Callable[[int, str], None] | None = None,
+    ) -> ReadResult:
         """One paginated Query, pages fetched on a helper thread and decrypted here as they arrive."""
         with gc_paused():
-            return self._read_pages(dialogue_id, generation, marker)
+            return self._read_pages(dialogue_id, generation, marker, on_unwrapped)
 
-    def _read_pages(self, dialogue_id: str, generation: int, marker: int | None) -> ReadResult:
+    def _read_pages(
+        self,
+        dialogue_id: str,
+        generation: int,
+        marker: int | None,
+        on_unwrapped: Callable[[int, str], None] | None,
+    ) -> ReadResult:
         reader = PartitionReader(
             table=self.settings.table,
             dialogue_id=dialogue_id,
@@ -708,40 +749,15 @@ class DialogueStore:
             dek_from_item=lambda item: self._dek_from_item(dialogue_id, item),
             open_root=lambda root, deks: self._open_root(dialogue_id, root, deks),
         )
-        pages: queue.Queue[list[dict[str, Any]] | BaseException | None] = queue.Queue(maxsize=8)
-        stop = threading.Event()
-
-        def fetch() -> None:
-            try:
-                for page in tbl.query_partition(self.settings, pk_for(dialogue_id)):
-                    if stop.is_set():
-                        return
-                    pages.put(page)
-                pages.put(None)
-            except BaseException as exc:
-                pages.put(exc)
-
-        fetcher = threading.Thread(target=fetch, name=f"blue-query-{dialogue_id}", daemon=True)
-        fetcher.start()
-        finished = False
-        try:
-            while True:
-                page = pages.get()
-                if page is None:
-                    finished = True
-                    break
-                if isinstance(page, BaseException):
-                    raise page
-                reader.feed(page)
-        finally:
-            stop.set()
-            if finished:
-                fetcher.join()
-            while fetcher.is_alive():  # stopped early: unblock a fetcher waiting on a full queue
-                with contextlib.suppress(queue.Empty):
-                    pages.get_nowait()
-                fetcher.join(0.01)
-        return reader.finish()
+        with Prefetcher(self.settings, pk_for(dialogue_id)) as prefetcher:
+            for items in prefetcher.slices():
+                reader.feed(items)
+                if on_unwrapped is not None and reader.unwrapped:
+                    on_unwrapped(generation, reader.unwrapped)
+                    on_unwrapped = None
+        result = reader.finish()
+        result.unwrapped = reader.unwrapped is not None
+        return result
 
     def _root_and_marker(self, dialogue_id: str) -> _RootState:
         """The committed generation, the audit log's record of it, and the audit chain's head (one request)."""

@@ -145,7 +145,12 @@ class _Keys:
 
 
 def split_document(doc: Mapping[str, Any]) -> list[Entity]:
-    """dialogue.json -> entities (the meta entity first)."""
+    """dialogue.json -> entities (the meta entity first).
+
+    A value moved out into entities of its own leaves an empty list in its place and its
+    name in the payload's ``arrays`` (meta) or ``split`` (members) list, so that key
+    order survives without a separate key list and reading needs no copying.
+    """
     keys = _Keys()
     entities: list[Entity] = []
     data: dict[str, Any] = {}
@@ -155,10 +160,11 @@ def split_document(doc: Mapping[str, Any]) -> list[Entity]:
         if entity_type is None or not isinstance(value, list):
             data[field_name] = value
             continue
+        data[field_name] = []
         arrays.append(field_name)
         for pos, obj in enumerate(value):
             entities.extend(_split_member(keys, field_name, entity_type, obj, pos))
-    meta = Entity("dialogue", "meta", {"keys": list(doc.keys()), "arrays": arrays, "data": data})
+    meta = Entity("dialogue", "meta", {"data": data, "arrays": arrays})
     return [meta, *entities]
 
 
@@ -168,16 +174,21 @@ def _split_member(keys: _Keys, field_name: str, entity_type: str, obj: Any, pos:
         return [Entity(entity_type, subkey, {"array": field_name, "pos": pos, "value": obj})]
     parent = [entity_type, subkey]
     body: dict[str, Any] = {}
+    split: list[str] = []
     children: list[Entity] = []
     split_events = entity_type in INVENTORY_TYPES or entity_type == "verdict"
     for name, value in obj.items():
         if split_events and name == "events" and isinstance(value, list):
+            body[name] = []
+            split.append(name)
             for j, event in enumerate(value):
                 event_key = keys.take("event", f"{entity_type}#{subkey}#{j:04d}")
                 children.append(
                     Entity("event", event_key, {"parent": parent, "field": name, "pos": j, "data": event})
                 )
         elif entity_type in INVENTORY_TYPES and name in LINK_FIELDS and isinstance(value, list):
+            body[name] = []
+            split.append(name)
             source = obj.get("id") if isinstance(obj.get("id"), str) else subkey
             for j, target in enumerate(value):
                 ref_type = LINK_FIELDS[name]
@@ -199,62 +210,75 @@ def _split_member(keys: _Keys, field_name: str, entity_type: str, obj: Any, pos:
                 )
         else:
             body[name] = value
-    main = Entity(
-        entity_type, subkey, {"array": field_name, "pos": pos, "keys": list(obj.keys()), "data": body}
-    )
-    return [main, *children]
+    payload: dict[str, Any] = {"array": field_name, "pos": pos, "data": body}
+    if split:
+        payload["split"] = split
+    return [Entity(entity_type, subkey, payload), *children]
 
 
-def assemble(entities: Iterable[Entity]) -> dict[str, Any]:
-    """Entities -> dialogue.json, the inverse of :func:`split_document`."""
-    meta: Entity | None = None
-    members: dict[str, list[tuple[int, Entity]]] = {}
-    children: dict[tuple[str, str], dict[str, list[tuple[int, Any]]]] = {}
-    for entity in entities:
+class Assembler:
+    """Collects entities one at a time (as a reader verifies them), then builds the document.
+
+    :meth:`add` only files each entity under its array or parent, so that the work can
+    happen while pages are still arriving; :meth:`document` orders and joins them.
+    """
+
+    __slots__ = ("children", "count", "members", "meta")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.meta: Entity | None = None
+        self.members: dict[str, list[tuple[int, Entity]]] = {}
+        self.children: dict[tuple[str, str], dict[str, list[tuple[int, Any]]]] = {}
+
+    def add(self, entity: Entity) -> None:
+        self.count += 1
         payload = entity.payload
         parent = payload.get("parent")
         if entity.entity_type == "dialogue":
-            meta = entity
+            self.meta = entity
         elif parent is not None:
-            fields = children.setdefault((parent[0], parent[1]), {})
+            fields = self.children.setdefault((parent[0], parent[1]), {})
             fields.setdefault(payload["field"], []).append((payload["pos"], payload["data"]))
         else:
-            members.setdefault(payload["array"], []).append((payload["pos"], entity))
-    if meta is None:
-        raise ValueError("the dialogue has no meta entity")
-    data = meta.payload["data"]
-    arrays = meta.payload["arrays"]
-    doc: dict[str, Any] = {}
-    by_pos = itemgetter(0)
-    for name in meta.payload["keys"]:
-        if name in arrays:
-            found = members.get(name, [])
+            self.members.setdefault(payload["array"], []).append((payload["pos"], entity))
+
+    def document(self) -> dict[str, Any]:
+        meta = self.meta
+        if meta is None:
+            raise ValueError("the dialogue has no meta entity")
+        doc: dict[str, Any] = meta.payload["data"]
+        by_pos = itemgetter(0)
+        children = self.children
+        for name in meta.payload["arrays"]:
+            if name not in doc:
+                raise ValueError(f"the meta entity lost its {name!r} slot")
+            found = self.members.get(name, [])
             found.sort(key=by_pos)
             doc[name] = [
                 _rebuild(entity, children.get((entity.entity_type, entity.subkey))) for _, entity in found
             ]
-        else:
-            doc[name] = data[name]
-    return doc
+        return doc
+
+
+def assemble(entities: Iterable[Entity]) -> dict[str, Any]:
+    """Entities -> dialogue.json, the inverse of :func:`split_document` (reuses the payloads' objects)."""
+    assembler = Assembler()
+    for entity in entities:
+        assembler.add(entity)
+    return assembler.document()
 
 
 def _rebuild(entity: Entity, kids: dict[str, list[tuple[int, Any]]] | None) -> Any:
     payload = entity.payload
     if "value" in payload:
         return payload["value"]
-    body = payload["data"]
-    keys = payload["keys"]
-    if kids is None and len(body) == len(keys):
-        return {name: body[name] for name in keys}  # the common case: put the keys back in order
-    out: dict[str, Any] = {}
-    for name in keys:
-        if name in body:
-            out[name] = body[name]
-        else:
-            listed = (kids or {}).get(name, [])
-            listed.sort(key=itemgetter(0))
-            out[name] = [value for _, value in listed]
-    return out
+    body: dict[str, Any] = payload["data"]
+    for name in payload.get("split", ()):
+        listed = (kids or {}).get(name, [])
+        listed.sort(key=itemgetter(0))
+        body[name] = [value for _, value in listed]
+    return body
 
 
 # ---- document helpers ---------------------------------------------------------------------------

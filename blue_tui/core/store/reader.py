@@ -11,9 +11,8 @@ looks for missing items and assembles the document.
 from __future__ import annotations
 
 import hashlib
-import struct
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +21,7 @@ from cryptography.exceptions import InvalidTag
 from blue_tui.core.crypto import envelope
 from blue_tui.core.crypto.keys import DekHandle
 from blue_tui.core.errors import DialogueNotFound, IntegrityError, IntegrityProblem
-from blue_tui.core.store.entities import CLEARTEXT_FIELDS, Entity, assemble, cleartext_for
+from blue_tui.core.store.entities import CLEARTEXT_FIELDS, Assembler, Entity, cleartext_for
 
 ROOT_SK = "manifest"
 PAGE_PREFIX = "manifest#"
@@ -39,11 +38,6 @@ def sk_generation(sk: str) -> int | None:
     if len(parts) >= 2 and len(parts[1]) == 7 and parts[1][0] == "g" and parts[1][1:].isdigit():
         return int(parts[1][1:])
     return None
-
-
-def _lp(text: str) -> bytes:
-    raw = text.encode("utf-8")
-    return struct.pack(">I", len(raw)) + raw
 
 
 def _cleartext_matches(entity_type: str, payload: Any, item: Mapping[str, Any]) -> bool:
@@ -72,6 +66,8 @@ class ReadResult:
     document: dict[str, Any] | None
     problems: list[IntegrityProblem]
     stale_items: int
+    #: Whether a data key was unwrapped during the read.
+    unwrapped: bool = False
 
 
 class _ManifestNotReady(Exception):
@@ -101,30 +97,25 @@ class PartitionReader:
         self.marker_generation = marker_generation
         self._dek_from_item = dek_from_item
         self._open_root = open_root
-        self._aad_head = envelope.AAD_MAGIC + bytes([envelope.FORMAT_VERSION]) + _lp(table) + _lp(dialogue_id)
+        self._aad = envelope.AadBuilder(table, dialogue_id)
         self._gen_tag = f"g{expected_generation:06d}"
-        self._lp_cache: dict[str, bytes] = {}
         self._deks_by_key_id: dict[str, DekHandle | None] = {}
         self.root: Mapping[str, Any] | None = None
         self.deks: dict[str, Mapping[str, Any]] = {}
         self.pages: dict[str, Mapping[str, Any]] = {}
         self.other_generations = 0
         self.problems: list[IntegrityProblem] = []
-        self.entities: list[Entity] = []
+        self.assembler = Assembler()
         self._pending: list[tuple[str, str | None, Any, Mapping[str, Any]]] = []
         self._page_count: int | None = None
         self._expected: dict[str, str] | None = None
         self._by_digest: dict[str, str] = {}
         self._manifest_failed = False
         self._manifest: dict[str, Any] = {}
+        #: The id of the first data key unwrapped (the moment key material was used), if any.
+        self.unwrapped: str | None = None
 
     # ---- decryption ------------------------------------------------------------------------------
-
-    def _lp_cached(self, text: str) -> bytes:
-        cached = self._lp_cache.get(text)
-        if cached is None:
-            cached = self._lp_cache[text] = _lp(text)
-        return cached
 
     def _dek(self, key_id: str) -> DekHandle | None:
         if key_id in self._deks_by_key_id:
@@ -133,6 +124,7 @@ class PartitionReader:
         if dek_item is None:
             return None  # not seen yet: tried again later
         handle = self._deks_by_key_id[key_id] = self._dek_from_item(dek_item)
+        self.unwrapped = self.unwrapped or key_id
         return handle
 
     def _unseal(self, sk: str, item: Mapping[str, Any]) -> Any:
@@ -141,7 +133,7 @@ class PartitionReader:
         if dek is None:
             return None
         entity_type, _, subkey = sk.partition("#")
-        aad = self._aad_head + self._lp_cached(entity_type) + _lp(subkey) + self._lp_cached(key_id)
+        aad = self._aad(entity_type, subkey, key_id)
         try:
             return envelope.decode_body(
                 dek.open(item["content_nonce"]["B"], item["content_encrypted"]["B"], aad)
@@ -151,22 +143,19 @@ class PartitionReader:
 
     # ---- feeding ---------------------------------------------------------------------------------
 
-    def feed(self, items: Iterable[Mapping[str, Any]]) -> None:
+    def feed(self, items: Sequence[Mapping[str, Any]]) -> None:
         """Take one page of items: authenticate and decode each, verify it once the manifest is known.
 
         This loop is the hot path of opening a dialogue (with 10,000 items, every
         microsecond here costs 10 ms), hence the local names and the inlined common case.
         """
         gen_tag = self._gen_tag
-        gen_prefix = f"{gen_tag}#".encode()
         accept = self._accept
-        head = self._aad_head
-        lp_cached = self._lp_cached
+        aad_for = self._aad
         deks = self._deks_by_key_id
-        pack = struct.Struct(">I").pack
         decode = envelope.decode_body
         sha256 = hashlib.sha256
-        append_entity = self.entities.append
+        add_entity = self.assembler.add
         expected = self._expected
         for item in items:
             sk: str = item["SK"]["S"]
@@ -185,10 +174,9 @@ class PartitionReader:
                     accept(sk, digest, None, item)  # its DEK item comes later: decrypted then
                     continue
                 entity_type, natural = parts[0], parts[2]
-                raw = natural.encode()
-                aad = head + lp_cached(entity_type) + pack(len(gen_prefix) + len(raw)) + gen_prefix + raw
+                aad = aad_for(entity_type, sk[len(entity_type) + 1 :], key_id)
                 try:
-                    payload = decode(dek.open(nonce, sealed, aad + lp_cached(key_id)))
+                    payload = decode(dek.open(nonce, sealed, aad))
                 except (InvalidTag, ValueError, zlib.error, IndexError):
                     accept(sk, digest, _FAILED, item)
                     continue
@@ -197,7 +185,7 @@ class PartitionReader:
                     del expected[sk]
                     if not _cleartext_matches(entity_type, payload, item):
                         self._cleartext_problems(sk, entity_type, payload, item)
-                    append_entity(Entity(entity_type, natural, payload))
+                    add_entity(Entity(entity_type, natural, payload))
                 else:
                     accept(sk, digest, payload, item)
             elif len(parts) == 3 and parts[1] == gen_tag:
@@ -214,6 +202,16 @@ class PartitionReader:
                 self.other_generations += 1  # an older or unfinished version: not part of this one
             else:
                 accept(sk, None, _FAILED, item)  # an SK of no known shape: "added" once verified
+        self._drain(max(len(items), 64))
+
+    def _drain(self, limit: int | None = None) -> None:
+        """Verify up to ``limit`` of the items that arrived before the manifest (all: None)."""
+        if self._expected is None or not self._pending:
+            return
+        take = len(self._pending) if limit is None else min(limit, len(self._pending))
+        batch, self._pending = self._pending[:take], self._pending[take:]
+        for entry in batch:
+            self._accept(*entry)
 
     def _try_manifest(self) -> None:
         """Build the expected digests once the root and all of its pages have been seen."""
@@ -246,9 +244,8 @@ class PartitionReader:
             expected.update((entry[0], entry[1]) for entry in page["entries"])
         self._expected = expected
         self._by_digest = {digest: sk for sk, digest in expected.items()}
-        pending, self._pending = self._pending, []
-        for entry in pending:
-            self._accept(*entry)
+        # The items that arrived before the manifest are verified a slice at a time by
+        # later calls to feed() (and the rest by finish()), not in one long stretch here.
 
     # ---- verification ------------------------------------------------------------------------------
 
@@ -290,7 +287,7 @@ class PartitionReader:
         entity_type, _, rest = sk.partition("#")
         if not _cleartext_matches(entity_type, payload, item):
             self._cleartext_problems(sk, entity_type, payload, item)
-        self.entities.append(Entity(entity_type, rest.partition("#")[2], payload))
+        self.assembler.add(Entity(entity_type, rest.partition("#")[2], payload))
 
     def _cleartext_problems(self, sk: str, entity_type: str, payload: Any, item: Mapping[str, Any]) -> None:
         for name, value in cleartext_for(entity_type, payload).items():
@@ -300,6 +297,7 @@ class PartitionReader:
                 )
 
     def finish(self) -> ReadResult:
+        self._drain()
         root = self.root
         if root is None or "gen" not in root:
             raise DialogueNotFound(self.dialogue_id)
@@ -325,11 +323,11 @@ class PartitionReader:
             problems.insert(0, self._problem(ROOT_SK, "rolled-back", message))
         for sk in self._expected:
             problems.append(self._problem(sk, "missing", "this item was deleted"))
-        count = len(self.entities)
+        count = self.assembler.count
         if problems:
             return ReadResult(generation, key_id, count, None, problems, self.other_generations)
         try:
-            document = assemble(self.entities)
+            document = self.assembler.document()
         except (KeyError, ValueError, TypeError, IndexError) as exc:
             problems = [self._problem(ROOT_SK, "malformed", f"the entities do not assemble ({exc})")]
             return ReadResult(generation, key_id, count, None, problems, self.other_generations)

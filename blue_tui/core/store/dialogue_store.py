@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import threading
-import time
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -79,8 +78,6 @@ from blue_tui.core.store.sources import ParsedDialogue, document_id
 
 PAGE_ENTRIES = 1500
 MAX_READ_ATTEMPTS = 5
-#: Items sealed between two offers of the GIL to the writer threads.
-YIELD_EVERY = 64
 #: DynamoDB's item limit is 400 KB; leave room for keys and attributes.
 MAX_SEALED_BYTES = 390_000
 
@@ -380,6 +377,12 @@ class DialogueStore:
         self, parsed: ParsedDialogue, *, replace: bool = False, progress: Progress | None = None
     ) -> ImportResult:
         """Write one parsed dialogue. Unchanged content is a no-op; changed content needs ``replace``."""
+        # Thousands of entities, bodies and items stay alive until the commit; left on,
+        # the cyclic GC would rescan them over and over while requests are serialized.
+        with gc_paused():
+            return self._import(parsed, replace=replace, progress=progress)
+
+    def _import(self, parsed: ParsedDialogue, *, replace: bool, progress: Progress | None) -> ImportResult:
         dialogue_id = document_id(parsed.document, parsed.source)
         doc = parsed.document
         pk = pk_for(dialogue_id)
@@ -406,39 +409,39 @@ class DialogueStore:
         generation = self._claim_generation(pk)
         pages = (len(entities) + PAGE_ENTRIES - 1) // PAGE_ENTRIES
         dek = self._writable_dek(dialogue_id, len(entities) + pages + 1, known_new=committed is None)
-        # Seal and write at once: batches go out on writer threads while later items are
-        # sealed. Sealing yields the GIL every few items, so that a writer whose answer
-        # has arrived sends its next request at once instead of after a 5 ms switch
-        # interval (DynamoDB would wait meanwhile).
+        # Seal everything, then write on several threads. (Sealing while writing is not
+        # faster: with one GIL the sealing loop and the writers take turns, and DynamoDB
+        # waits between requests.)
         entries: list[list[str]] = []
         aad_for = envelope.AadBuilder(self.settings.table, dialogue_id)
         total = len(entities) + pages
+        sealed: list[dict[str, Any]] = []
+        for done, (entity, body) in enumerate(zip(entities, bodies, strict=True)):
+            if progress and not done % 1000:
+                progress("seal", done, total)
+            sk = sk_for(entity.entity_type, generation, entity.subkey)
+            item = self._seal_item(dek, dialogue_id, sk, entity.payload, entity.cleartext(), body, aad_for)
+            entries.append(
+                [sk, envelope.item_digest(item["content_nonce"]["B"], item["content_encrypted"]["B"])]
+            )
+            sealed.append(item)
+        page_digests = []
+        for k in range(pages):
+            page_payload = {
+                "gen": generation,
+                "page": k,
+                "entries": entries[k * PAGE_ENTRIES : (k + 1) * PAGE_ENTRIES],
+            }
+            page_item = self._seal_item(dek, dialogue_id, page_sk(generation, k), page_payload, {})
+            page_digests.append(
+                envelope.item_digest(page_item["content_nonce"]["B"], page_item["content_encrypted"]["B"])
+            )
+            sealed.append(page_item)
         with tbl.BatchWriter(self.settings, workers=self.write_workers) as writer:
-            for done, (entity, body) in enumerate(zip(entities, bodies, strict=True)):
-                if not done % YIELD_EVERY:
-                    time.sleep(0)
-                    if progress:
-                        progress("write", done, total)
-                sk = sk_for(entity.entity_type, generation, entity.subkey)
-                item = self._seal_item(
-                    dek, dialogue_id, sk, entity.payload, entity.cleartext(), body, aad_for
-                )
-                entries.append(
-                    [sk, envelope.item_digest(item["content_nonce"]["B"], item["content_encrypted"]["B"])]
-                )
+            for done, item in enumerate(sealed):
+                if progress and not done % 1000:
+                    progress("write", done, total)
                 writer.put(item)
-            page_digests = []
-            for k in range(pages):
-                page_payload = {
-                    "gen": generation,
-                    "page": k,
-                    "entries": entries[k * PAGE_ENTRIES : (k + 1) * PAGE_ENTRIES],
-                }
-                page_item = self._seal_item(dek, dialogue_id, page_sk(generation, k), page_payload, {})
-                page_digests.append(
-                    envelope.item_digest(page_item["content_nonce"]["B"], page_item["content_encrypted"]["B"])
-                )
-                writer.put(page_item)
         if progress:
             progress("write", total, total)
 

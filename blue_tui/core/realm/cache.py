@@ -75,7 +75,7 @@ class Cache:
         if self._conn is not None:
             return self._conn
         try:
-            self._conn = self._open()
+            self._conn = self._open_retrying()
         except sqlite3.DatabaseError as exc:
             if "not a database" in str(exc) or "malformed" in str(exc):
                 # A corrupt cache is worth nothing: start over once.
@@ -89,6 +89,19 @@ class Cache:
         except OSError as exc:
             self._fail(exc)
         return self._conn
+
+    def _open_retrying(self) -> sqlite3.Connection:
+        """_open(), retried while another process holds the file: switching to WAL and creating
+        the tables need a moment of exclusive access, which SQLite's busy handler does not wait for."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                return self._open()
+            except sqlite3.OperationalError as exc:
+                message = str(exc).lower()
+                if ("locked" not in message and "busy" not in message) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)

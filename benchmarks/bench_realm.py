@@ -76,14 +76,16 @@ def bump_some(root: Path) -> None:
 def bare_yaml(root: Path) -> int:
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    # libyaml's safe loader where available, as the realm loader uses.
+    safe_loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     n = 0
     for folder, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in files:
             if name.endswith(".yaml"):
                 with open(os.path.join(folder, name), "rb") as fh:
-                    yaml.load(fh.read(), Loader=loader)
+                    text = fh.read()
+                yaml.load(text, Loader=safe_loader)
                 n += 1
     return n
 

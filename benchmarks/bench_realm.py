@@ -76,8 +76,6 @@ def bump_some(root: Path) -> None:
 def bare_yaml(root: Path) -> int:
     import yaml
 
-    # libyaml's safe loader where available, as the realm loader uses.
-    safe_loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     n = 0
     for folder, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
@@ -85,7 +83,7 @@ def bare_yaml(root: Path) -> int:
             if name.endswith(".yaml"):
                 with open(os.path.join(folder, name), "rb") as fh:
                     text = fh.read()
-                yaml.load(text, Loader=safe_loader)
+                yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
                 n += 1
     return n
 

@@ -320,12 +320,6 @@ class AuditLog:
     def _items(self) -> list[dict[str, Any]]:
         return [item for page in query_partition(self.settings, self.pk) for item in page]
 
-    def subject_generation(self, subject: str) -> int | None:
-        from blue_tui.core.store.table import get_item
-
-        item = get_item(self.settings, self.pk, f"{SUBJECT_PREFIX}{subject}")
-        return int(item["gen"]["N"]) if item else None
-
     def verify(self) -> AuditReport:
         """Recompute every hash, check links and sequence, and that the head names the last event."""
         items = self._items()

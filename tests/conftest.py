@@ -4,7 +4,6 @@ an isolated environment per test, and helpers to run `blue` in-process or as a s
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shutil
 import socket
@@ -15,7 +14,6 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -160,10 +158,6 @@ def run_blue(
         timeout=timeout,
         check=False,
     )
-
-
-def settings_with(settings: Settings, **changes: Any) -> Settings:
-    return dataclasses.replace(settings, **changes)
 
 
 def free_port() -> int:

@@ -943,24 +943,28 @@ def cross_check(realm: Realm, locate: Any) -> None:
                 repo=rname,
             )
 
-        def known(domain: str = dname) -> str:
-            return ", ".join(c.name for c in realm.contracts_in(domain)) or "none"
+        def unknown_contract(
+            verb: str, key: str, contract: str, b: Binding = b, dname: str = dname, rname: str = rname
+        ) -> None:
+            if f"contract:{dname}/{contract}" in skip:
+                return  # the contract's own file failed to load: reported there
+            known = ", ".join(c.name for c in realm.contracts_in(dname)) or "none"
+            add(
+                "error",
+                "unknown-contract",
+                b.file,
+                f"{key}.contract",
+                f"{verb} contract {contract!r}, which is not in domain {dname!r}",
+                hint=f"contracts in {dname}: {known}",
+                domain=dname,
+                contract=contract,
+                repo=rname,
+            )
 
         for e in b.exports:
             exported = realm.contracts.get((dname, e.contract))
             if exported is None:
-                if f"contract:{dname}/{e.contract}" not in skip:
-                    add(
-                        "error",
-                        "unknown-contract",
-                        b.file,
-                        f"{e.key}.contract",
-                        f"exports contract {e.contract!r}, which is not in domain {dname!r}",
-                        hint=f"contracts in {dname}: {known()}",
-                        domain=dname,
-                        contract=e.contract,
-                        repo=rname,
-                    )
+                unknown_contract("exports", e.key, e.contract)
             elif exported.owner != rname:
                 add(
                     "error",
@@ -976,18 +980,7 @@ def cross_check(realm: Realm, locate: Any) -> None:
         for imp in b.imports:
             imported = realm.contracts.get((dname, imp.contract))
             if imported is None:
-                if f"contract:{dname}/{imp.contract}" not in skip:
-                    add(
-                        "error",
-                        "unknown-contract",
-                        b.file,
-                        f"{imp.key}.contract",
-                        f"imports contract {imp.contract!r}, which is not in domain {dname!r}",
-                        hint=f"contracts in {dname}: {known()}",
-                        domain=dname,
-                        contract=imp.contract,
-                        repo=rname,
-                    )
+                unknown_contract("imports", imp.key, imp.contract)
                 why = semver.range_problem(imp.range, allow_prerelease=True)
             else:
                 why = semver.range_problem(imp.range, allow_prerelease=imported.prereleases)

@@ -80,7 +80,12 @@ def build_parser() -> Parser:
     dev.set_defaults(help_parser=dev)
     dev_sub = dev.add_subparsers(title="dev commands", metavar="COMMAND", parser_class=Parser)
     up = _command(dev_sub, "up", "blue_tui.cli.setup:cmd_dev_up", "start DynamoDB Local and create the table")
-    up.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
+    up.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help="port on 127.0.0.1 (default: the port of DYNAMODB_ENDPOINT when it is local, else 8000)",
+    )
     _json_flag(up)
     down = _command(dev_sub, "down", "blue_tui.cli.setup:cmd_dev_down", "stop DynamoDB Local (data is kept)")
     _json_flag(down)

@@ -76,7 +76,9 @@ def test_deep_nesting_is_refused_without_crashing(depth: int) -> None:
         parse_text("- " * depth + "x\n")
 
 
-@pytest.mark.parametrize("text", ["[" * 5000 + "]" * 5000, "- " * 5000 + "x\n", "{a: " * 3000 + "1" + "}" * 3000])
+@pytest.mark.parametrize(
+    "text", ["[" * 5000 + "]" * 5000, "- " * 5000 + "x\n", "{a: " * 3000 + "1" + "}" * 3000]
+)
 def test_deep_nesting_gets_our_message_even_when_the_fast_parser_refuses_first(
     text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -87,7 +87,7 @@ def test_members_that_could_escape_are_refused_by_name(kind: str, tmp_path: Path
 def test_a_broken_archive_is_one_message(tmp_path: Path) -> None:
     broken = tmp_path / "broken.tgz"
     broken.write_bytes(b"\x1f\x8b\x08\x00 truncated")
-    with pytest.raises(DevServerError, match="broken.tgz is not a usable package"):
+    with pytest.raises(DevServerError, match=r"broken\.tgz is not a usable package"):
         extract_package(broken, tmp_path)
 
 

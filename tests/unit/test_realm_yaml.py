@@ -6,7 +6,6 @@ import pytest
 import yaml
 
 from blue_tui.core.realm import yamlfile
-
 from blue_tui.core.realm.yamlfile import MAX_DEPTH, YamlError, dump, parse_bytes, parse_text
 
 

@@ -10,6 +10,7 @@ bounded before composing).
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,10 +139,8 @@ def _scan_depth(text: str) -> None:
         return
     except yaml.YAMLError as exc:
         first: yaml.YAMLError = exc
-    try:
+    with contextlib.suppress(yaml.YAMLError):  # not about depth: the first error stands
         _count_depth(text, _PyLoader)
-    except yaml.YAMLError:
-        pass
     if isinstance(first, yaml.MarkedYAMLError):
         raise _marked(first) from None
     raise YamlError(f"not valid YAML: {first}") from None

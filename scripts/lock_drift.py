@@ -1,0 +1,47 @@
+"""Print the packages whose newest installed release differs from requirements.lock.
+
+Usage: python scripts/lock_drift.py requirements.lock versions.txt (from `pip list --format=freeze`).
+`make test-latest` prints this before running the suite, so a failure names its suspects.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+_PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;\\]+)")
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pins(text: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        match = _PIN.match(line.strip())
+        if match:
+            found[_canonical(match.group(1))] = match.group(2)
+    return found
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 3:
+        print(__doc__.strip().splitlines()[2], file=sys.stderr)
+        return 64
+    locked = pins(Path(argv[1]).read_text())
+    latest = pins(Path(argv[2]).read_text())
+    changed = sorted(name for name in latest if name in locked and latest[name] != locked[name])
+    added = sorted(name for name in latest if name not in locked and name != "blue-tui")
+    for name in changed:
+        print(f"  {name}: {locked[name]} -> {latest[name]}")
+    for name in added:
+        print(f"  {name}: (not in the lock) {latest[name]}")
+    if not changed and not added:
+        print("  none: the lock is current")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -54,10 +54,11 @@ bench: $(STAMP) dynamodb-local
 	@status=0; for script in benchmarks/bench_*.py; do \
 	  echo "== $$script"; $(PY) $$script || status=1; done; exit $$status
 
-# Regenerate requirements.lock from pyproject.toml's ranges (and the build backend).
+# Regenerate requirements.lock from pyproject.toml's ranges, plus the build backend and what
+# hatchling asks for to build an editable install (`editables`, as styles/ is force-included).
 lock:
 	@test -x $(TOOLS)/bin/uv || { $(PYTHON) -m venv $(TOOLS) && $(TOOLS)/bin/python $(PIP) install uv==$(UV_VERSION); }
-	$(PYTHON) -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"]))' \
+	$(PYTHON) -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"] + ["editables"]))' \
 	  | $(TOOLS)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
 	      --extra test --extra lint --custom-compile-command "make lock" pyproject.toml - -o $(LOCK)
 

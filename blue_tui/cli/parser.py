@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from typing import NoReturn
 
 from blue_tui import __version__
 from blue_tui.core.errors import EXIT_USAGE
+
+# `typing` costs a tenth of `blue --help`; mypy reads this name as typing.TYPE_CHECKING.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any, NoReturn
 
 DESCRIPTION = """\
 blue: coordinate git repositories through a shared realm, and keep design
@@ -40,6 +46,56 @@ class Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        # argparse asks shutil for the width, and shutil imports bz2 and lzma: a third of `--help`.
+        return self.formatter_class(prog=self.prog, width=_help_width())  # type: ignore[call-arg]
+
+
+def _help_width() -> int:
+    """The width argparse would pick (COLUMNS, else the terminal, else 80), less its margin of 2."""
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        try:
+            columns = os.get_terminal_size(sys.stdout.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 80
+    return max(columns, 11) - 2
+
+
+class _Skipped:
+    """Stands in for a command group this invocation does not run: every call is a no-op.
+
+    Building every group's parser costs more than the rest of `blue --help` together, so
+    only the group named on the command line is built for real; the others are listed by
+    name and help, which is all the top-level help and the "invalid choice" error need.
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        return self._noop
+
+    def _noop(self, *args: object, **kwargs: object) -> _Skipped:
+        return self
+
+
+_SKIPPED = _Skipped()
+
+
+class _Groups(argparse._SubParsersAction):  # type: ignore[type-arg]
+    """The top level's subcommands, built only for the group that will run (``only``)."""
+
+    only: str | None = None
+
+    def add_parser(self, name: str, **kwargs: Any) -> Any:
+        if self.only is None or name == self.only or self.only in kwargs.get("aliases", ()):
+            return super().add_parser(name, **kwargs)
+        if "help" in kwargs:
+            self._choices_actions.append(
+                self._ChoicesPseudoAction(name, kwargs.get("aliases", ()), kwargs["help"])
+            )
+        self._name_parser_map[name] = _SKIPPED
+        return _SKIPPED
+
 
 def _json_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
@@ -62,7 +118,8 @@ def _command(
     return parser
 
 
-def build_parser() -> Parser:
+def build_parser(argv: Sequence[str] | None = None) -> Parser:
+    """The whole parser, or, given the command line, only the command group it names."""
     parser = Parser(
         prog="blue",
         description=DESCRIPTION,
@@ -70,7 +127,11 @@ def build_parser() -> Parser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"blue {__version__}")
+    parser.register("action", "parsers", _Groups)
     top = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
+    if argv is not None:
+        # Top-level options take no values, so the first other word names the group.
+        top.only = next((word for word in argv if not word.startswith("-")), "")  # type: ignore[attr-defined]
 
     paths = _command(top, "paths", "blue_tui.cli.setup:cmd_paths", "print every resolved path and endpoint")
     _json_flag(paths)

@@ -15,6 +15,8 @@ STAMP   := $(VENV)/.installed-$(PYVER)
 # `make lock` only: the tool that writes the lock (see the comment in pyproject.toml).
 UV_VERSION := 0.13.9
 TOOLS   := .venv-tools
+# `make lock LOCK_FLAGS=--upgrade` takes the newest releases; by default existing pins are kept.
+LOCK_FLAGS ?=
 LATEST  := .venv-latest
 
 .PHONY: all demo test lint bench lock test-latest dynamodb-local clean
@@ -59,7 +61,7 @@ bench: $(STAMP) dynamodb-local
 lock:
 	@test -x $(TOOLS)/bin/uv || { $(PYTHON) -m venv $(TOOLS) && $(TOOLS)/bin/python $(PIP) install uv==$(UV_VERSION); }
 	$(PYTHON) -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"] + ["editables"]))' \
-	  | $(TOOLS)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	  | $(TOOLS)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes $(LOCK_FLAGS) \
 	      --extra test --extra lint --custom-compile-command "make lock" pyproject.toml - -o $(LOCK)
 
 # The newest releases pyproject's ranges admit, in a venv of their own: finds the next

@@ -42,9 +42,10 @@ demo: $(STAMP) dynamodb-local
 	$(BLUE) dialogue list
 	$(BLUE) dialogue show local-prod-parity
 
+# `make test PYTEST_ARGS=tests/unit` runs a part of the suite.
 test: $(STAMP) dynamodb-local
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -78,4 +79,4 @@ test-latest:
 	$(LATEST)/bin/pytest -q -p no:cacheprovider
 
 clean:
-	rm -rf $(VENV) $(LATEST) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache build dist
+	rm -rf $(VENV) $(LATEST) $(TOOLS) .venv-oldest .pytest_cache .mypy_cache .ruff_cache build dist

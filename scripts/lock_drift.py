@@ -10,6 +10,8 @@ import re
 import sys
 from pathlib import Path
 
+#: Packages every venv brings, and the project itself: never in the lock.
+_VENV_OWN = frozenset({"blue-tui", "pip", "setuptools", "wheel"})
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;\\]+)")
 
 
@@ -33,7 +35,7 @@ def main(argv: list[str]) -> int:
     locked = pins(Path(argv[1]).read_text())
     latest = pins(Path(argv[2]).read_text())
     changed = sorted(name for name in latest if name in locked and latest[name] != locked[name])
-    added = sorted(name for name in latest if name not in locked and name != "blue-tui")
+    added = sorted(name for name in latest if name not in locked and name not in _VENV_OWN)
     for name in changed:
         print(f"  {name}: {locked[name]} -> {latest[name]}")
     for name in added:

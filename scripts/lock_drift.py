@@ -19,12 +19,13 @@ def _canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def pins(text: str) -> dict[str, str]:
-    found: dict[str, str] = {}
+def pins(text: str) -> dict[str, set[str]]:
+    """Every pinned version per package (a universal lock pins some twice, per Python marker)."""
+    found: dict[str, set[str]] = {}
     for line in text.splitlines():
         match = _PIN.match(line.strip())
         if match:
-            found[_canonical(match.group(1))] = match.group(2)
+            found.setdefault(_canonical(match.group(1)), set()).add(match.group(2))
     return found
 
 
@@ -33,11 +34,11 @@ def main(argv: list[str]) -> int:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 64
     locked = pins(Path(argv[1]).read_text())
-    latest = pins(Path(argv[2]).read_text())
-    changed = sorted(name for name in latest if name in locked and latest[name] != locked[name])
+    latest = {name: min(versions) for name, versions in pins(Path(argv[2]).read_text()).items()}
+    changed = sorted(name for name in latest if name in locked and latest[name] not in locked[name])
     added = sorted(name for name in latest if name not in locked and name not in _VENV_OWN)
     for name in changed:
-        print(f"  {name}: {locked[name]} -> {latest[name]}")
+        print(f"  {name}: {' / '.join(sorted(locked[name]))} -> {latest[name]}")
     for name in added:
         print(f"  {name}: (not in the lock) {latest[name]}")
     if not changed and not added:

@@ -155,8 +155,10 @@ class SyncSessionsDb:
     def now(self) -> float:
         return self.db.now()
 
-    def register(self, spec: SessionSpec, *, session_id: str | None = None) -> Session:
-        return self._run(self.db.register(spec, session_id=session_id))
+    def register(
+        self, spec: SessionSpec, *, session_id: str | None = None, started_at: float | None = None
+    ) -> Session:
+        return self._run(self.db.register(spec, session_id=session_id, started_at=started_at))
 
     def heartbeat(self, session_id: str) -> bool:
         return self._run(self.db.heartbeat(session_id))
@@ -178,6 +180,9 @@ class SyncSessionsDb:
 
     def deregister(self, session_id: str) -> bool:
         return self._run(self.db.deregister(session_id))
+
+    def session(self, session_id: str) -> Session | None:
+        return self._run(self.db.session(session_id))
 
     def sessions(self, *, realm: str | None = None) -> list[Session]:
         return self._run(self.db.sessions(realm=realm))

@@ -152,6 +152,17 @@ class SessionRegistry:
 
         return await self._store.write(delete)
 
+    async def session(self, session_id: str) -> Session | None:
+        """One session as stored (even if stale), or None."""
+        now = self._clock()
+        rows = await self._store.read(_SELECT + " WHERE id = ?", [session_id])
+        if not rows:
+            return None
+        row = rows[0]
+        return session_from_row(
+            row, now, judge(row["host"], row["pid"], row["pid_start"], row["last_heartbeat"], now)
+        )
+
     async def sessions(self, *, realm: str | None = None) -> list[Session]:
         """Live sessions (``active`` or ``late``), oldest first; stale ones are removed on the way."""
         live, _ = await self._look(realm)

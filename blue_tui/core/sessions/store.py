@@ -96,7 +96,7 @@ class Store:
 
     async def _configure(self, conn: aiosqlite.Connection) -> None:
         for pragma in ("foreign_keys = ON", "trusted_schema = OFF", "synchronous = NORMAL"):
-            await conn.execute(f"PRAGMA {pragma}")
+            await conn.execute_fetchall(f"PRAGMA {pragma}")
         state = await self._classify(conn)
         if state == "current":
             await self._ensure_wal(conn)
@@ -131,7 +131,7 @@ class Store:
     async def _ensure_wal(self, conn: aiosqlite.Connection) -> None:
         mode = (await _one(conn, "PRAGMA journal_mode"))[0]
         if str(mode).lower() != "wal":
-            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute_fetchall("PRAGMA journal_mode = WAL")
 
     async def close(self) -> None:
         conn, self._conn = self._conn, None

@@ -50,10 +50,8 @@ class SessionsBusy(SessionsError):
 
 
 class NoSuchSession(SessionsError):
-    def __init__(self, session_id: str, detail: str = "") -> None:
-        super().__init__(
-            f"no session {session_id!r}{detail}", hint="`blue session list` shows the live sessions"
-        )
+    def __init__(self, what: str) -> None:
+        super().__init__(f"no live session {what}", hint="`blue session list` shows the live sessions")
 
 
 class NoSuchNotification(SessionsError):

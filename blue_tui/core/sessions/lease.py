@@ -114,23 +114,32 @@ def held_session(
     """Register for the block's duration. Never raises for the database: see ``Lease.problem``."""
     lease = Lease()
     try:
-        with open_sessions(settings) as db:
-            lease.session = db.register(spec)
+        db = open_sessions(settings)
     except BlueError as exc:
         lease.problem = exc
         yield lease
         return
-    beater = threading.Thread(
-        target=_beat_in_thread, args=(settings, lease, interval), name="blue-session-heartbeat", daemon=True
-    )
-    beater.start()
-    try:
-        yield lease
-    finally:
-        lease._stop.set()
-        beater.join(5)
-        with contextlib.suppress(BlueError), open_sessions(settings) as db:
-            db.deregister(lease.session.id)
+    with db:
+        try:
+            lease.session = db.register(spec)
+        except BlueError as exc:
+            lease.problem = exc
+            yield lease
+            return
+        beater = threading.Thread(
+            target=_beat_in_thread,
+            args=(settings, lease, interval),
+            name="blue-session-heartbeat",
+            daemon=True,
+        )
+        beater.start()
+        try:
+            yield lease
+        finally:
+            lease._stop.set()
+            beater.join(5)
+            with contextlib.suppress(BlueError):
+                db.deregister(lease.session.id)
 
 
 def realm_session_spec(

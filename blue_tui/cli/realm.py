@@ -134,7 +134,7 @@ def _print_live(data: dict[str, Any]) -> None:
 
     db = data.get("sessions_db") or {}
     if db.get("problem"):
-        note(f"warning: sessions: {db['problem']}" + (f" ({db['hint']})" if db.get("hint") else ""))
+        note(f"warning: sessions: {db['problem']}" + (f"\n  hint: {db['hint']}" if db.get("hint") else ""))
     if data.get("sessions"):
         print("Active sessions in realm:")
         for s in data["sessions"]:
@@ -143,11 +143,14 @@ def _print_live(data: dict[str, Any]) -> None:
             print(f"  - {who} - {s['activity']} [{s['kind']}, pid {s['pid']}{late}]")
     if data.get("notifications"):
         print("Pending notifications:")
+        told = set()
         for n in data["notifications"]:
-            mark = "!!" if n["change_type"] == "breaking" else "!"
-            print(f"  {mark} #{n['id']} {n['created_at']}: {n['headline']}")
+            mark = "!!" if n["change_type"] == "breaking" else "! "
+            print(f"  {mark} #{n['id']} {ago(n['age_seconds'])} ago: {n['headline']}")
             mine = n.get("your_import")
-            if mine and mine["state"] in ("stale", "unsatisfied", "broken", "pending"):
+            ref = (n["domain"], n["contract"])
+            if mine and ref not in told and mine["state"] in ("stale", "unsatisfied", "broken", "pending"):
+                told.add(ref)
                 print(
                     f"     your import ({mine['range']}, resolved {mine['resolved_version'] or '-'}) is "
                     f"{mine['state']}: see `blue realm check --mode importer`"
@@ -276,7 +279,7 @@ def _in_session(
             )
             with held_session(settings, spec) as lease:
                 if lease.problem is not None:
-                    hint = f" ({lease.problem.hint})" if lease.problem.hint else ""
+                    hint = f"\n  hint: {lease.problem.hint}" if lease.problem.hint else ""
                     note(f"warning: sessions: {lease.problem.message}{hint}")
                 return handler(args)
 

@@ -179,13 +179,13 @@ class Notification:
 
     @property
     def headline(self) -> str:
-        """``aperture updated s3-access/s3-permissions 1.3.0 -> 1.4.0`` and the like."""
+        """``aperture updated s3-access/s3-permissions 1.3.0 -> 2.0.0 (breaking)`` and the like."""
         who = self.from_repo or "someone"
         ref = f"{self.domain}/{self.contract}"
         if self.change_type == "new":
             return f"{who} added {ref} {self.to_version}"
-        verb = "BROKE" if self.breaking else "updated"
-        return f"{who} {verb} {ref} {self.from_version} -> {self.to_version}"
+        tail = " (breaking)" if self.breaking else ""
+        return f"{who} updated {ref} {self.from_version} -> {self.to_version}{tail}"
 
     def as_json(self) -> dict[str, Any]:
         return {

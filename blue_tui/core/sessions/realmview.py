@@ -59,11 +59,18 @@ def live_status(settings: Settings, realm: Realm, repo: str | None) -> dict[str,
         with open_sessions(settings, create=False) as db:
             sessions = db.sessions(realm=realm.name)
             notes = db.notifications(viewer_for(realm, repo), state="pending")
+            now = db.now()
     except BlueError as exc:
         out["sessions_db"].update(problem=exc.message, hint=exc.hint)
         return out
     out["sessions"] = [s.as_json() | {"you": repo is not None and s.repo == repo} for s in sessions]
     out["notifications"] = [
-        n.as_json() | {"headline": n.headline, "your_import": your_import(realm, repo, n)} for n in notes
+        n.as_json()
+        | {
+            "headline": n.headline,
+            "age_seconds": round(max(0.0, now - n.created_at)),
+            "your_import": your_import(realm, repo, n),
+        }
+        for n in notes
     ]
     return out

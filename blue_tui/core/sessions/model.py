@@ -9,6 +9,7 @@ never drive the terminal.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import time
 from collections.abc import Callable
@@ -150,8 +151,8 @@ class ContractChange:
     @property
     def key(self) -> str:
         """The change's identity: the same change notified twice dedups to one row."""
-        parts = (self.realm, self.domain, self.contract, self.from_version or "", self.to_version)
-        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+        parts = [self.realm, self.domain, self.contract, self.from_version, self.to_version]
+        return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
 @dataclass(frozen=True)

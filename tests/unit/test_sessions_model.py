@@ -91,7 +91,12 @@ def test_another_programs_database_is_foreign() -> None:
 
 def test_a_planted_trigger_makes_the_file_foreign() -> None:
     objects = set(schema.expected_objects(schema.SCHEMA_VERSION))
-    planted = ("trigger", "spin", "sessions", "CREATE TRIGGER spin AFTER INSERT ON sessions BEGIN SELECT 1; END")
+    planted = (
+        "trigger",
+        "spin",
+        "sessions",
+        "CREATE TRIGGER spin AFTER INSERT ON sessions BEGIN SELECT 1; END",
+    )
     with pytest.raises(SessionsDbForeign, match="unexpected trigger spin"):
         schema.classify(DB, schema.APPLICATION_ID, schema.SCHEMA_VERSION, objects | {planted})
 

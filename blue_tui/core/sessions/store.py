@@ -68,6 +68,9 @@ class Store:
         self._private = private_folder
         self._conn: aiosqlite.Connection | None = None
         self._identity: tuple[int, int] | None = None
+        # Tasks of one loop share the connection: one statement sequence at a time, or a second
+        # task's BEGIN would land inside the first one's transaction.
+        self._lock = asyncio.Lock()
 
     # ---- opening ------------------------------------------------------------------------------
 
@@ -171,6 +174,10 @@ class Store:
         return await self._retrying(run)
 
     async def _retrying(self, fn: Callable[[], Awaitable[T]]) -> T:
+        async with self._lock:
+            return await self._retry(fn)
+
+    async def _retry(self, fn: Callable[[], Awaitable[T]]) -> T:
         deadline = time.monotonic() + BUSY_DEADLINE
         pause = 0.005
         while True:

@@ -310,7 +310,7 @@ def test_a_folder_or_file_of_another_user_is_refused(tmp_path: Path) -> None:
     os.chown(folder, os.getuid(), os.getgid())
     (folder / "sessions.db").write_bytes(b"")
     os.chown(folder / "sessions.db", 65534, 65534)
-    with pytest.raises(SessionsDbUnsafe, match="sessions database .* belongs to uid 65534"):
+    with pytest.raises(SessionsDbUnsafe, match=r"sessions database .* belongs to uid 65534"):
         open_sessions(settings)
 
 
@@ -384,7 +384,7 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     raw = sqlite3.connect(path)
     raw.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION + 1}")
     raw.close()
-    with pytest.raises(SessionsDbNewer, match="upgrade|this blue knows up to") as err:
+    with pytest.raises(SessionsDbNewer, match="this blue knows up to") as err:
         SyncSessionsDb.open(path)
     assert "upgrade blue-tui" in (err.value.hint or "")
 

@@ -12,8 +12,14 @@ import pytest
 from blue_tui.core.config import Settings
 from blue_tui.core.errors import ConfigError
 from blue_tui.core.realm.model import Binding, Contract, Domain, Import, Realm
-from blue_tui.core.sessions import ContractChange, SessionsDbForeign, SessionsDbNewer, Viewer, ttl_seconds
-from blue_tui.core.sessions import schema
+from blue_tui.core.sessions import (
+    ContractChange,
+    SessionsDbForeign,
+    SessionsDbNewer,
+    Viewer,
+    schema,
+    ttl_seconds,
+)
 from blue_tui.core.sessions.liveness import judge, this_host
 from blue_tui.core.sessions.model import ago, clean_text
 from blue_tui.core.sessions.realmview import participating_domains, viewer_for

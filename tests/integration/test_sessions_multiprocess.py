@@ -126,7 +126,7 @@ def test_a_writer_killed_mid_run_leaves_a_consistent_database(tmp_path: Path) ->
         lines += victim.stdout.readline().startswith("made")
     victim.send_signal(signal.SIGKILL)
     rest, _ = victim.communicate(timeout=30)
-    out, err = bystander.communicate(timeout=600)
+    _, err = bystander.communicate(timeout=600)
     assert bystander.returncode == 0, err  # carried on through the kill
     reported = lines + sum(1 for line in rest.splitlines() if line.startswith("made"))
 

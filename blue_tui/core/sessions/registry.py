@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import secrets
@@ -56,6 +57,15 @@ def session_from_row(row: sqlite3.Row, now: float, state: str) -> Session:
         heartbeat_age=max(0.0, now - row["last_heartbeat"]),
         state=state,
     )
+
+
+def _judge_all(rows: Sequence[sqlite3.Row], now: float) -> tuple[list[Session], list[Session]]:
+    live: list[Session] = []
+    stale: list[Session] = []
+    for row in rows:
+        state = judge(row["host"], row["pid"], row["pid_start"], row["last_heartbeat"], now)
+        (stale if state == "stale" else live).append(session_from_row(row, now, state))
+    return live, stale
 
 
 class SessionRegistry:
@@ -177,11 +187,9 @@ class SessionRegistry:
         now = self._clock()
         where, params = (" WHERE realm = ?", [realm]) if realm is not None else ("", [])
         rows = await self._store.read(_SELECT + where + " ORDER BY started_at, id", params)
-        live: list[Session] = []
-        stale: list[Session] = []
-        for row in rows:
-            state = judge(row["host"], row["pid"], row["pid_start"], row["last_heartbeat"], now)
-            (stale if state == "stale" else live).append(session_from_row(row, now, state))
+        # Judging reads /proc for every local pid: off the event loop, so a dashboard with a
+        # thousand sessions does not stall while it looks.
+        live, stale = await asyncio.to_thread(_judge_all, rows, now)
         if stale:
 
             async def delete(tx: Tx) -> list[Session]:

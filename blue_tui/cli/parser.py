@@ -33,6 +33,8 @@ environment (see `blue paths` and docs/CLI.md):
   BLUE_TABLE          blue_dialogues
   BLUE_KEY_PROVIDER   local (key file) | kms (with BLUE_KMS_KEY_ID)
   BLUE_USER           the principal in the audit log (default: git user.email)
+  BLUE_SESSIONS_DB    sessions.db path (default $XDG_RUNTIME_DIR/blue/, else $BLUE_HOME/run/)
+  BLUE_NOTIFICATIONS_TTL_DAYS  notifications expire after this many days (default 7)
   AWS_ENDPOINT_URL_KMS, AWS_REGION, XDG_CACHE_HOME, XDG_DATA_HOME, XDG_RUNTIME_DIR
 
 quick start:
@@ -216,6 +218,72 @@ def build_parser(argv: Sequence[str] | None = None) -> Parser:
     al = _command(asub, "log", "blue_tui.cli.audit:cmd_log", "print audit events, newest last")
     al.add_argument("--limit", type=int, default=0, metavar="N", help="only the newest N events")
     _json_flag(al)
+
+    # ---- live coordination: sessions.db ----
+    session = top.add_parser("session", help="who is working where: the live sessions on this machine")
+    session.set_defaults(help_parser=session)
+    ssub = session.add_subparsers(title="session commands", metavar="COMMAND", parser_class=Parser)
+    sl = _command(
+        ssub, "list", "blue_tui.cli.session:cmd_session_list", "list live sessions (stale ones are removed)"
+    )
+    sl.add_argument("--realm", metavar="NAME", help="only sessions in this realm")
+    _json_flag(sl)
+    sst = _command(
+        ssub,
+        "start",
+        "blue_tui.cli.session:cmd_session_start",
+        "register a session for the calling script (prints its id; it ends when the script ends)",
+    )
+    sst.add_argument("--realm", metavar="NAME|PATH", help="default: this repo's realm")
+    sst.add_argument(
+        "--domain", action="append", default=[], dest="domains", metavar="DOMAIN", help="repeatable"
+    )
+    sst.add_argument("--rfc", metavar="NAME", help="what the script works on")
+    sst.add_argument("--command", metavar="TEXT", help="a label shown as its activity")
+    sst.add_argument(
+        "--pid", type=int, metavar="PID", help="the process whose life bounds it (default: the caller)"
+    )
+    _json_flag(sst)
+    ssp = _command(
+        ssub,
+        "stop",
+        "blue_tui.cli.session:cmd_session_stop",
+        "end a session (default: the ones this shell started)",
+    )
+    ssp.add_argument("id", metavar="ID", nargs="?", help="a session id or a unique prefix of one")
+    ssp.add_argument(
+        "--pid", type=int, metavar="PID", help="the sessions started for PID (default: the caller)"
+    )
+    _json_flag(ssp)
+    srs = _command(
+        ssub,
+        "reset",
+        "blue_tui.cli.session:cmd_session_reset",
+        "empty sessions.db, or move a damaged or foreign file aside and start fresh",
+    )
+    _json_flag(srs)
+
+    notes = top.add_parser("notifications", help="contract changes in your realms: list and acknowledge")
+    notes.set_defaults(help_parser=notes)
+    nsub = notes.add_subparsers(title="notifications commands", metavar="COMMAND", parser_class=Parser)
+    nl = _command(
+        nsub, "list", "blue_tui.cli.session:cmd_notifications_list", "this repo's notifications, newest first"
+    )
+    nl.add_argument(
+        "--state",
+        choices=("pending", "seen", "expired", "all"),
+        default="pending",
+        help="pending (default), seen (acknowledged), expired (older than the TTL, until purged), all",
+    )
+    na = _command(
+        nsub, "ack", "blue_tui.cli.session:cmd_notifications_ack", "mark notifications seen for this repo"
+    )
+    na.add_argument("ids", metavar="ID", nargs="*", type=int, help="notification ids")
+    na.add_argument("--all", action="store_true", help="every pending one")
+    for p in (nl, na):
+        p.add_argument("--realm", metavar="NAME|PATH", help="default: this repo's realm")
+        p.add_argument("--repo", metavar="NAME", help="act as this realm repo (default: this checkout's)")
+        _json_flag(p)
 
     # ---- realms and contracts (their arguments live beside their commands) ----
     from blue_tui.cli import contract_parser, realm_parser

@@ -92,7 +92,8 @@ def _attach(c: Comparer, old: S, new: S, changes: list[Change]) -> list[Change]:
             if getattr(change, direction) is True or searches >= MAX_SEARCHES:
                 continue
             searches += 1
-            ok, doc = find_counterexample(c.norm, writer, reader, change.path, lenient=c.lenient)
+            hints = c.hints.get((change.path, direction), ())
+            ok, doc = find_counterexample(c.norm, writer, reader, change.path, lenient=c.lenient, hints=hints)
             if ok:
                 found[direction] = doc
         if not found:

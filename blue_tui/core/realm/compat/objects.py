@@ -100,10 +100,11 @@ def diff(c: Comparer, so: S, sn: S, o: Norm, n: Norm, path: str) -> list[Change]
     return out
 
 
-def _presence(c: Comparer, required_by_reader: bool, required_by_writer: bool, default: bool) -> Verdict:
-    """Does every writer document have the property the reader requires?"""
+def _presence(required_by_reader: bool, required_by_writer: bool, default: bool, defaults: bool) -> Verdict:
+    """Does every writer document have the property the reader requires (``defaults``: readers
+    fill in a missing property's default first)?"""
     if required_by_reader and not required_by_writer:
-        return bool(c.defaults and default)
+        return bool(defaults and default)
     return True
 
 
@@ -116,8 +117,8 @@ def _property(
     default_o = po is not None and c.norm(po).has_default
     default_n = pn is not None and c.norm(pn).has_default
     where = join(path, "properties", name)
-    pres_b = _presence(c, rn, ro, default_n)
-    pres_f = _presence(c, ro, rn, default_o)
+    pres_b, pres_f = _presence(rn, ro, default_n, c.defaults), _presence(ro, rn, default_o, c.defaults)
+    confluent = _presence(rn, ro, default_n, True), _presence(ro, rn, default_o, True)
     disputed = (rn and not ro and default_n) or (ro and not rn and default_o)
     out: list[Change] = []
 
@@ -139,7 +140,17 @@ def _property(
         text = f"{name!r}: {text}"
         if rn and not ro:
             text += "; it is required" + (" (with a default)" if default_n else "")
-        out.append(_change(rule, where, both(b, pres_b), both(f, pres_f), text, disputed))
+        out.append(
+            _change(
+                rule,
+                where,
+                both(b, pres_b),
+                both(f, pres_f),
+                text,
+                disputed,
+                (both(b, confluent[0]), both(f, confluent[1])),
+            )
+        )
         return out + subs
     elif po is not None:  # removed
         model = model_for(c, n, model_n, name)
@@ -149,16 +160,28 @@ def _property(
             text += "; and it is now required"
         elif ro and not rn:
             text += "; it was required"
-        out.append(_change(rule, where, both(b, pres_b), both(f, pres_f), text, disputed))
+        out.append(
+            _change(
+                rule,
+                where,
+                both(b, pres_b),
+                both(f, pres_f),
+                text,
+                disputed,
+                (both(b, confluent[0]), both(f, confluent[1])),
+            )
+        )
         return out + subs
 
     if rn and not ro:
         rule = "REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED" if default_n else "REQUIRED_ATTRIBUTE_ADDED"
         text = f"{name!r} is now required: old documents may lack it"
-        out.append(_change(rule, where, pres_b, True, text, disputed))
+        out.append(_change(rule, where, pres_b, True, text, disputed, (confluent[0], True)))
     elif ro and not rn:
         text = f"{name!r} is no longer required: old readers reject new documents without it"
-        out.append(_change("REQUIRED_ATTRIBUTE_REMOVED", where, True, pres_f, text, disputed))
+        out.append(
+            _change("REQUIRED_ATTRIBUTE_REMOVED", where, True, pres_f, text, disputed, (True, confluent[1]))
+        )
     return out
 
 
@@ -166,13 +189,21 @@ def both(a: Verdict, b: Verdict) -> Verdict:
     return overall((a, b))
 
 
-def _change(rule: str, where: str, b: Verdict, f: Verdict, text: str, disputed: bool) -> Change:
+def _change(
+    rule: str,
+    where: str,
+    b: Verdict,
+    f: Verdict,
+    text: str,
+    disputed: bool,
+    confluent: tuple[Verdict, Verdict],
+) -> Change:
     if disputed:
         text += (
             " (disputed: Confluent counts this compatible because readers apply the default; "
             "a validating reader does not)"
         )
-    return Change(rule, where, b, f, text, disputed=disputed)
+    return Change(rule, where, b, f, text, disputed=disputed, confluent=confluent if disputed else None)
 
 
 def _added(

@@ -402,13 +402,22 @@ def _wrap(frames: list[Frame], outer: Callable[[Any], Any]) -> list[Frame]:
 
 
 def find_counterexample(
-    norm: Normalizer, writer: S, reader: S, path: str, *, lenient: bool, limit: int = 400
+    norm: Normalizer,
+    writer: S,
+    reader: S,
+    path: str,
+    *,
+    lenient: bool,
+    limit: int = 400,
+    hints: tuple[Any, ...] = (),
 ) -> tuple[bool, Any]:
     """A document ``writer`` accepts and ``reader`` rejects because of what is at ``path``.
 
     Within one frame only the value at ``path`` varies; a witness is only taken from a frame in
     which the reader also accepts some document (a control), so the break is where the change is
-    and not in the surroundings. Returns (False, None) when none is found.
+    and not in the surroundings. ``hints`` are values tried first at ``path`` (e.g. strings the
+    automata found in one pattern's language and not the other's). Returns (False, None) when
+    none is found.
     """
     writer_ok = Validator(norm)
     reader_ok = Validator(norm, ignore_unknown=lenient)
@@ -421,7 +430,7 @@ def find_counterexample(
     for build, values in gen.frames(writer, focus):
         witness: Any = NOTHING
         control = False
-        for value in _dedupe(list(values) + list(PALETTE) + controls, 260):
+        for value in _dedupe(list(hints) + list(values) + list(PALETTE) + controls, 260):
             if tried >= limit:
                 break
             tried += 1

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from blue_tui.core.realm.compat.errors import SchemaFileError
-from blue_tui.core.realm.compat.resolve import detect_draft
+from blue_tui.core.realm.compat.resolve import declares_draft, detect_draft
 from blue_tui.core.realm.compat.shape import problems
 from blue_tui.core.realm.yamlfile import MAX_BYTES, MAX_DEPTH, Parsed, YamlError, join_key, parse_bytes
 
@@ -154,7 +154,7 @@ def load_schema_file(path: Path) -> dict[str, Any]:
     if bad:
         where, reason = bad
         raise SchemaFileError(source, f"{_pointer(where)}: {reason}", line=_line(parsed, prefix + where))
-    found = list(problems(data, detect_draft(data)))
+    found = list(problems(data, detect_draft(data), declared=declares_draft(data)))
     if found:
         where, reason = found[0]
         more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""

@@ -10,11 +10,12 @@ name: open (anything goes), closed (``false``) or partially open (a schema from
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from blue_tui.core.realm.compat.jsonvalue import join, key
 from blue_tui.core.realm.compat.model import Change, Verdict, overall
+from blue_tui.core.realm.compat.model import disputed as disputed_change
 from blue_tui.core.realm.compat.normalize import Norm
 from blue_tui.core.realm.compat.resolve import S
 from blue_tui.core.realm.compat.scalars import count
@@ -173,16 +174,20 @@ def _property(
         )
         return out + subs
 
+    found: list[Change] = []
     if rn and not ro:
         rule = "REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED" if default_n else "REQUIRED_ATTRIBUTE_ADDED"
         text = f"{name!r} is now required: old documents may lack it"
-        out.append(_change(rule, where, pres_b, True, text, disputed, (confluent[0], True)))
+        found.append(_change(rule, where, pres_b, True, text, disputed, (confluent[0], True)))
     elif ro and not rn:
         text = f"{name!r} is no longer required: old readers reject new documents without it"
-        out.append(
+        found.append(
             _change("REQUIRED_ATTRIBUTE_REMOVED", where, True, pres_f, text, disputed, (True, confluent[1]))
         )
-    return out
+    if found and po is None and pn is None:  # required, but declared in neither schema's properties
+        note = "; it is not declared in properties, and Confluent only looks at declared properties"
+        found = [disputed_change(replace(x, message=x.message + note), (True, True)) for x in found]
+    return out + found
 
 
 def both(a: Verdict, b: Verdict) -> Verdict:
@@ -377,7 +382,11 @@ def _dependencies(c: Comparer, o: Norm, n: Norm, path: str) -> list[Change]:
         before, after = dro.get(name, frozenset()), drn.get(name, frozenset())
         if before == after:
             continue
-        where = join(path, "dependentRequired", name)
+        where = join(
+            path,
+            n.words.get("dependentRequired") or o.words.get("dependentRequired", "dependentRequired"),
+            name,
+        )
         text = f"when {name!r} is present, required {sorted(before)} -> {sorted(after)}"
         if not before:
             out.append(Change("DEPENDENCY_ARRAY_ADDED", where, False, True, text))
@@ -391,7 +400,9 @@ def _dependencies(c: Comparer, o: Norm, n: Norm, path: str) -> list[Change]:
             out.append(Change("DEPENDENCY_ARRAY_CHANGED", where, False, False, text))
     dso, dsn = o.kw.get("dependentSchemas", {}), n.kw.get("dependentSchemas", {})
     for name in dict.fromkeys([*dso, *dsn]):
-        where = join(path, "dependentSchemas", name)
+        where = join(
+            path, n.words.get("dependentSchemas") or o.words.get("dependentSchemas", "dependentSchemas"), name
+        )
         if name in dso and name in dsn:
             out += c.diff(dso[name], dsn[name], where)
         elif name in dsn and not c.is_true(dsn[name]):

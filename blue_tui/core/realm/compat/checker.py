@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from blue_tui.core.realm.compat.context import Comparer
+from blue_tui.core.realm.compat.counterexample import find_counterexample
 from blue_tui.core.realm.compat.jsonvalue import key
 from blue_tui.core.realm.compat.model import POLICIES, Change, CompatReport
 from blue_tui.core.realm.compat.resolve import Doc, S, declares_draft, detect_draft
-from blue_tui.core.realm.compat.witness import find_counterexample
 
 MAX_SEARCHES = 40
 

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from blue_tui.core.realm.compat import dependencies
 from blue_tui.core.realm.compat.jsonvalue import join, key
 from blue_tui.core.realm.compat.model import Change, Verdict, overall
 from blue_tui.core.realm.compat.model import disputed as disputed_change
@@ -97,7 +98,7 @@ def diff(c: Comparer, so: S, sn: S, o: Norm, n: Norm, path: str) -> list[Change]
         join(path, "propertyNames"),
         what="propertyNames",
     )
-    out += _dependencies(c, o, n, path)
+    out += dependencies.diff(c, o, n, path)
     return out
 
 
@@ -373,46 +374,3 @@ def _model_change(c: Comparer, model_o: Model, model_n: Model, path: str) -> lis
         b = f = True
     text = f"{word}: {model_o.kind} -> {model_n.kind} for undeclared property names"
     return [Change(f"{prefix}_{verb}", join(path, word), b, f, text)]
-
-
-def _dependencies(c: Comparer, o: Norm, n: Norm, path: str) -> list[Change]:
-    out = []
-    dro, drn = o.kw.get("dependentRequired", {}), n.kw.get("dependentRequired", {})
-    for name in dict.fromkeys([*dro, *drn]):
-        before, after = dro.get(name, frozenset()), drn.get(name, frozenset())
-        if before == after:
-            continue
-        where = join(
-            path,
-            n.words.get("dependentRequired") or o.words.get("dependentRequired", "dependentRequired"),
-            name,
-        )
-        text = f"when {name!r} is present, required {sorted(before)} -> {sorted(after)}"
-        if not before:
-            out.append(Change("DEPENDENCY_ARRAY_ADDED", where, False, True, text))
-        elif not after:
-            out.append(Change("DEPENDENCY_ARRAY_REMOVED", where, True, False, text))
-        elif after < before:
-            out.append(Change("DEPENDENCY_ARRAY_NARROWED", where, True, False, text))
-        elif before < after:
-            out.append(Change("DEPENDENCY_ARRAY_EXTENDED", where, False, True, text))
-        else:
-            out.append(Change("DEPENDENCY_ARRAY_CHANGED", where, False, False, text))
-    dso, dsn = o.kw.get("dependentSchemas", {}), n.kw.get("dependentSchemas", {})
-    for name in dict.fromkeys([*dso, *dsn]):
-        where = join(
-            path, n.words.get("dependentSchemas") or o.words.get("dependentSchemas", "dependentSchemas"), name
-        )
-        if name in dso and name in dsn:
-            out += c.diff(dso[name], dsn[name], where)
-        elif name in dsn and not c.is_true(dsn[name]):
-            out.append(
-                Change("DEPENDENCY_SCHEMA_ADDED", where, False, True, f"schema dependency on {name!r} added")
-            )
-        elif name in dso and not c.is_true(dso[name]):
-            out.append(
-                Change(
-                    "DEPENDENCY_SCHEMA_REMOVED", where, True, False, f"schema dependency on {name!r} removed"
-                )
-            )
-    return out

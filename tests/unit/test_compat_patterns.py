@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from blue_tui.core.realm.compat import compare_schemas
-from blue_tui.core.realm.compat.automata import BUDGET, disjoint, examples, inclusion
+from blue_tui.core.realm.compat.automata import BUDGET, disjoint, examples, inclusion, search
 from blue_tui.core.realm.compat.context import MAX_PATTERN_PAIRS
 from blue_tui.core.realm.compat.ecma import Unsupported, parse
 
@@ -226,3 +226,15 @@ def test_agrees_with_re_search_on_every_short_string(a: str, b: str) -> None:
             assert re.search(writer, witness) and not re.search(reader, witness)
         if decision.verdict is None:
             assert decision.reason
+
+
+@pytest.mark.parametrize("pattern", ["^(a|a)*b$", "^(a+)+$(?<=x)", "^(?=a)(a|a)*b$"])
+def test_catastrophic_backtracking_cannot_stall_a_check(pattern: str) -> None:
+    """Validating candidates used to call re.search, exponential on ^(a|a)*b$ with "a" * 40; the
+    automaton is linear, and patterns outside the regular subset only see short texts."""
+    old = {"type": "object", "properties": {"s": {"type": "string", "maxLength": 40}}}
+    new = {"type": "object", "properties": {"s": {"type": "string", "maxLength": 40, "pattern": pattern}},
+           "patternProperties": {pattern: {"type": "integer"}}}  # fmt: skip
+    report = compare_schemas(old, new)
+    assert report.backward is not True
+    assert search(pattern, "a" * 10_000) in (False, None)

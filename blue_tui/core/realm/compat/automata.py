@@ -18,6 +18,7 @@ a dictionary index and a work budget per decision. A decision over budget answer
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -306,6 +307,32 @@ def disjoint(a: str, b: str) -> bool | None:
         return None
     finally:
         _LOCAL.left = saved
+    return answers.pop() if len(answers) == 1 else None
+
+
+#: Longest text a backtracking engine is trusted with, for patterns outside the regular subset.
+MAX_BACKTRACKING_TEXT = 24
+
+
+@lru_cache(maxsize=256)
+def _single(pattern: str) -> list[_Reading] | str:
+    return _readings((pattern,))
+
+
+def search(pattern: str, text: str) -> bool | None:
+    """Does ``pattern`` match somewhere in ``text``? Runs the automaton, in time linear in the
+    text, so a hostile pattern (``^(a|a)*b$``) cannot stall a check. None when the two readings
+    disagree on this text, or the pattern is outside the regular subset and the text is too long
+    to hand to Python's backtracking ``re``."""
+    readings = _single(pattern)
+    if isinstance(readings, str):
+        if len(text) > MAX_BACKTRACKING_TEXT:
+            return None
+        try:
+            return re.search(pattern, text) is not None
+        except re.error:
+            return None
+    answers = {reading.matches(0, text) for reading in readings}
     return answers.pop() if len(answers) == 1 else None
 
 

@@ -9,11 +9,10 @@ name: open (anything goes), closed (``false``) or partially open (a schema from
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from blue_tui.core.realm.compat import dependencies
+from blue_tui.core.realm.compat import automata, dependencies
 from blue_tui.core.realm.compat.jsonvalue import join, key
 from blue_tui.core.realm.compat.model import Change, Verdict, overall
 from blue_tui.core.realm.compat.model import disputed as disputed_change
@@ -57,11 +56,10 @@ def model_for(c: Comparer, n: Norm, model: Model, name: str) -> Model:
     """The content model that governs an undeclared property ``name``."""
     matching = []
     for pattern, schema in n.kw.get("patternProperties", {}).items():
-        try:
-            hit = re.search(pattern, name) is not None
-        except re.error:
+        hit = automata.search(pattern, name)
+        if hit is None:
             return Model(
-                "unknown", reason=f"patternProperties {pattern!r} is not a regex this checker understands"
+                "unknown", reason=f"whether patternProperties {pattern!r} matches {name!r} is not decided"
             )
         if hit:
             matching.append(schema)
@@ -73,11 +71,11 @@ def model_for(c: Comparer, n: Norm, model: Model, name: str) -> Model:
 def _matching(n: Norm, name: str) -> set[str]:
     found = set()
     for pattern in n.kw.get("patternProperties", {}):
-        try:
-            if re.search(pattern, name):
-                found.add(pattern)
-        except re.error:
-            found.add(f"<bad {pattern}>")
+        hit = automata.search(pattern, name)
+        if hit is None:
+            found.add(f"<undecided {pattern}>")
+        elif hit:
+            found.add(pattern)
     return found
 
 

@@ -12,6 +12,7 @@ from fractions import Fraction
 from math import ceil
 from typing import Any
 
+from blue_tui.core.realm.compat import automata
 from blue_tui.core.realm.compat.jsonvalue import key
 from blue_tui.core.realm.compat.normalize import Norm, Normalizer, effective_types
 from blue_tui.core.realm.compat.regex import examples
@@ -188,17 +189,13 @@ class Generator:
         return out
 
     def _eff(self, n: Norm, name: str) -> S | None:
-        import re
 
         props = n.kw.get("properties", {})
         if name in props:
             return props[name]  # type: ignore[no-any-return]
         for pattern, schema in n.kw.get("patternProperties", {}).items():
-            try:
-                if re.search(pattern, name):
-                    return schema  # type: ignore[no-any-return]
-            except re.error:
-                continue
+            if automata.search(pattern, name):
+                return schema  # type: ignore[no-any-return]
         return n.kw.get("additionalProperties")
 
     def _object_min(self, n: Norm, depth: int) -> Any:

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from blue_tui.core.realm.compat import CompatReport, compare_schemas
 
 NAMES = ["a", "b", "c"]
-PATTERNS = ["^a+$", "^[ab]+$", "b", "^[a-z]{2,}$", "^[a-z]+$"]
+PATTERNS = ["^a+$", "^[ab]+$", "b", "^[a-z]{2,}$", "^[a-z]+$", "^(ab)+$", "^ab(ab)*$", "a|^b"]
 ENUM_POOL: list[Any] = [1, 2, "a", "b", None, True]
 DOCS_PER_PAIR = 40
 EXAMPLES_PER_EDIT = 8
@@ -100,7 +100,19 @@ def objects(draw: st.DrawFn, sub: st.SearchStrategy[Any]) -> Any:
     for name in names:
         if draw(st.integers(0, 5)) == 0 and isinstance(schema["properties"][name], dict):
             schema["properties"][name] = {**schema["properties"][name], "default": 1}
+    if draw(st.integers(0, 3)) == 0:
+        schema["dependentRequired"] = {
+            draw(st.sampled_from(NAMES)): draw(st.lists(st.sampled_from(NAMES), max_size=2, unique=True))
+        }
+    if draw(st.integers(0, 3)) == 0:
+        schema["dependentSchemas"] = {draw(st.sampled_from(NAMES)): draw(dependent())}
     return schema
+
+
+@st.composite
+def dependent(draw: st.DrawFn) -> Any:
+    name = draw(st.sampled_from(NAMES))
+    return draw(st.sampled_from([{"required": [name]}, {"properties": {name: draw(leaf())}}, False, True]))
 
 
 @st.composite
@@ -150,6 +162,7 @@ def edit(draw: st.DrawFn, node: Any, forced: str | None = None) -> Any:
     options = ["type", "nullable", "wrap"]
     if kind == "object":
         options += ["add-prop", "add-required-prop", "remove-prop", "toggle-required", "additional"] * 2
+        options += ["dependent-required", "dependent-schema"]
     if kind == "array":
         options += [
             "items",
@@ -208,6 +221,19 @@ def edit(draw: st.DrawFn, node: Any, forced: str | None = None) -> Any:
         out.pop("additionalProperties", None)
         if value is not None:
             out["additionalProperties"] = value
+    elif choice == "dependent-required":
+        deps = dict(out.get("dependentRequired", {}))
+        name = draw(st.sampled_from(NAMES))
+        deps[name] = sorted(set(deps.get(name, [])) ^ {draw(st.sampled_from(NAMES))})
+        out["dependentRequired"] = deps
+    elif choice == "dependent-schema":
+        deps = dict(out.get("dependentSchemas", {}))
+        name = draw(st.sampled_from(NAMES))
+        if name in deps and draw(st.booleans()):
+            del deps[name]
+        else:
+            deps[name] = draw(dependent())
+        out["dependentSchemas"] = deps
     elif choice == "items":
         out["items"] = draw(leaf()) if draw(st.booleans()) or "items" not in out else draw(edit(out["items"]))
     elif choice == "prefix-append":
@@ -307,7 +333,7 @@ NODES: dict[str, st.SearchStrategy[Any]] = {
     "not": negations(),
 }  # fmt: skip
 EDITS = {
-    "object": ["add-prop", "add-required-prop", "remove-prop", "toggle-required", "additional"],
+    "object": ["add-prop", "add-required-prop", "remove-prop", "toggle-required", "additional", "dependent-required", "dependent-schema"],
     "array": ["items", "prefix-append", "prefix-pop", "items-false", "min-items", "max-items", "unique"],
     "string": ["min-length", "max-length", "pattern", "type", "nullable"],
     "number": ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "int-number"],
@@ -402,9 +428,9 @@ def relaxed(schema: Any, positive: bool = True) -> Any:
         # a oneOf of one branch is that branch; otherwise relaxing inside could reject more
         single = word == "oneOf" and isinstance(value, list) and len(value) == 1
         inner = positive and (word not in ("not", "oneOf", "if") or single)
-        if isinstance(value, dict) and word != "properties":
+        if isinstance(value, dict) and word not in ("properties", "dependentSchemas", "dependentRequired"):
             out[word] = relaxed(value, inner)
-        elif word == "properties":
+        elif word in ("properties", "dependentSchemas"):
             out[word] = {k: relaxed(v, inner) for k, v in value.items()}
         elif isinstance(value, list) and word in ("anyOf", "oneOf", "allOf", "prefixItems"):
             out[word] = [relaxed(v, inner) for v in value]

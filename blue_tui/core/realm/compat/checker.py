@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from blue_tui.core.realm.compat.context import Comparer
+from blue_tui.core.realm.compat.counterexample import find_counterexample
 from blue_tui.core.realm.compat.jsonvalue import key
 from blue_tui.core.realm.compat.model import POLICIES, Change, CompatReport
-from blue_tui.core.realm.compat.resolve import Doc, S, detect_draft
-from blue_tui.core.realm.compat.witness import find_counterexample
+from blue_tui.core.realm.compat.resolve import Doc, S, declares_draft, detect_draft
 
 MAX_SEARCHES = 40
 
@@ -51,10 +51,10 @@ def compare_schemas(
     old_doc, new_doc = Doc.build(old_raw), Doc.build(new_raw)
     comparer = Comparer(policy=policy, readers_apply_defaults=readers_apply_defaults)
     changes: list[Change] = []
-    if detect_draft(old_raw) != detect_draft(new_raw):
+    if _draft(old_raw) != _draft(new_raw):
         changes.append(Change(
             "DRAFT_CHANGED", "#/$schema", True, True,
-            f"$schema draft {detect_draft(old_raw)} -> {detect_draft(new_raw)}; keywords are compared by meaning",
+            f"$schema draft {_draft(old_raw)} -> {_draft(new_raw)}; keywords are compared by meaning",
             semantic=False,
         ))  # fmt: skip
     old_root, new_root = S.root(old_doc), S.root(new_doc)
@@ -69,6 +69,10 @@ def compare_schemas(
             semantic=False,
         ))  # fmt: skip
     return CompatReport.of(changes, policy=policy)
+
+
+def _draft(root: Any) -> str:
+    return str(detect_draft(root)) if declares_draft(root) else "none (keywords of every draft)"
 
 
 def _dedupe(changes: list[Change]) -> list[Change]:
@@ -92,7 +96,8 @@ def _attach(c: Comparer, old: S, new: S, changes: list[Change]) -> list[Change]:
             if getattr(change, direction) is True or searches >= MAX_SEARCHES:
                 continue
             searches += 1
-            ok, doc = find_counterexample(c.norm, writer, reader, change.path, lenient=c.lenient)
+            hints = c.hints.get((change.path, direction), ())
+            ok, doc = find_counterexample(c.norm, writer, reader, change.path, lenient=c.lenient, hints=hints)
             if ok:
                 found[direction] = doc
         if not found:

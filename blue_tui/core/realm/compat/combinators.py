@@ -3,15 +3,17 @@
 
 Branches are paired first by equality, then by position, then greedily by the fewest breaks.
 ``oneOf`` adds exclusivity: a change is only called compatible where the branches are provably
-disjoint (different types, different constant values, or a required discriminator property).
+disjoint (different types, different constant values, string patterns no string matches both of,
+or a required discriminator property).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from blue_tui.core.realm.compat import automata
 from blue_tui.core.realm.compat.jsonvalue import join, key
-from blue_tui.core.realm.compat.model import Change, Verdict, overall
+from blue_tui.core.realm.compat.model import Change, Verdict, disputed, overall
 from blue_tui.core.realm.compat.normalize import Norm, effective_types, type_meet
 from blue_tui.core.realm.compat.resolve import S
 
@@ -147,22 +149,7 @@ def unions(
                 )
             )
     if kind_o and kind_n and kind_o != kind_n and len(old) > 1 and len(new) > 1:
-        where = join(path, kind_n)
-        if kind_o == "oneOf":
-            out.append(
-                Change(
-                    "COMBINED_TYPE_EXTENDED",
-                    where,
-                    True,
-                    False,
-                    "oneOf -> anyOf: documents may now match several branches",
-                )
-            )
-        else:
-            text = "anyOf -> oneOf: documents matching several branches are rejected"
-            if _disjoint_all(c, [s for s, _ in new]):
-                text += " (Confluent verdict; these branches are disjoint, so no document is affected)"
-            out.append(Change("COMBINED_TYPE_CHANGED", where, False, True, text))
+        out.append(_kind_change(c, kind_o, old, new, join(path, kind_n)))
     if out or kind_o != kind_n:
         b: Verdict = True
         f: Verdict = True
@@ -176,6 +163,25 @@ def unions(
                 "oneOf branches may overlap (a document matching two is rejected); exclusivity is not proven",
             ))  # fmt: skip
     return out
+
+
+def _kind_change(c: Comparer, kind_o: str, old: list[Branch], new: list[Branch], where: str) -> Change:
+    """``oneOf`` <-> ``anyOf``: the same documents when the ``oneOf`` branches are provably disjoint.
+
+    Confluent compares the keywords and calls ``oneOf`` -> ``anyOf`` forward-incompatible and
+    ``anyOf`` -> ``oneOf`` backward-incompatible whatever the branches; where blue proves
+    otherwise, the change is marked disputed and carries Confluent's verdicts.
+    """
+    if kind_o == "oneOf":
+        rule, side, confluent = "COMBINED_TYPE_EXTENDED", old, (True, False)
+        text = "oneOf -> anyOf: documents may now match several branches"
+    else:
+        rule, side, confluent = "COMBINED_TYPE_CHANGED", new, (False, True)
+        text = "anyOf -> oneOf: documents matching several branches are rejected"
+    if not _disjoint_all(c, [s for s, _ in side]):
+        return Change(rule, where, *confluent, text)
+    text = f"{kind_o} -> {'anyOf' if kind_o == 'oneOf' else 'oneOf'}: no document matches two of the oneOf branches, so both accept the same documents"
+    return disputed(Change(rule, where, True, True, text, semantic=False), confluent)
 
 
 def _disjoint_all(c: Comparer, schemas: list[S]) -> bool:
@@ -192,6 +198,11 @@ def disjoint(c: Comparer, a: S, b: S, depth: int = 0) -> bool:
     ta, tb = effective_types(na), effective_types(nb)
     if ta is not None and tb is not None and not type_meet(ta, tb):
         return True
+    pa, pb = na.kw.get("pattern"), nb.kw.get("pattern")
+    strings = frozenset({"string"})
+    only_strings = (ta is not None and ta <= strings) or (tb is not None and tb <= strings)
+    if pa and pb and only_strings and automata.disjoint(pa, pb):
+        return True  # only strings can match both, and no string matches both patterns
     va, vb = na.kw.get("values"), nb.kw.get("values")
     if va is not None and vb is not None and not ({key(v) for v in va} & {key(v) for v in vb}):
         return True

@@ -12,6 +12,7 @@ from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from blue_tui.core.realm.compat import automata
 from blue_tui.core.realm.compat.jsonvalue import join, key
 from blue_tui.core.realm.compat.model import Change, Verdict, overall
 from blue_tui.core.realm.compat.normalize import Norm, Normalizer
@@ -19,6 +20,8 @@ from blue_tui.core.realm.compat.resolve import S
 
 MAX_DEPTH = 96
 MAX_CALLS = 20_000
+#: Distinct pattern pairs decided with automata per comparison (each has its own work budget).
+MAX_PATTERN_PAIRS = 64
 
 _META_RULES = {
     "title": "TITLE_CHANGED", "description": "DESCRIPTION_CHANGED", "$id": "ID_CHANGED",
@@ -39,6 +42,9 @@ class Comparer:
         self._stack: set[tuple[int, int]] = set()
         self._calls = 0
         self._keys: dict[int, tuple[Any, Hashable | None]] = {}
+        self._pattern_pairs: set[tuple[str, str]] = set()
+        #: Values worth trying first when looking for a counterexample: (path, direction) -> values.
+        self.hints: dict[tuple[str, str], tuple[Any, ...]] = {}
 
     @property
     def lenient(self) -> bool:
@@ -99,6 +105,18 @@ class Comparer:
                 )
             ]
         return self.diff(o, n, path)
+
+    def patterns(self, old: str, new: str, path: str) -> tuple[automata.Decision, automata.Decision]:
+        """Regex inclusion both ways (old in new, new in old); witnesses become counterexample hints."""
+        if (old, new) not in self._pattern_pairs and len(self._pattern_pairs) >= MAX_PATTERN_PAIRS:
+            reason = f"more than {MAX_PATTERN_PAIRS} pattern changes in one comparison"
+            return automata.Decision(None, reason), automata.Decision(None, reason)
+        self._pattern_pairs.add((old, new))
+        back, forth = automata.inclusion(old, new)
+        for direction, decision in (("backward", back), ("forward", forth)):
+            if decision.witnesses:
+                self.hints[(path, direction)] = decision.witnesses
+        return back, forth
 
     # ---- the walk ----
 

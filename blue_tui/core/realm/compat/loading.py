@@ -7,11 +7,10 @@ import math
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from blue_tui.core.realm.compat.errors import SchemaFileError
-from blue_tui.core.realm.compat.resolve import detect_draft
+from blue_tui.core.realm.compat.resolve import declares_draft, detect_draft
 from blue_tui.core.realm.compat.shape import problems
+from blue_tui.core.realm.yamlfile import MAX_BYTES, MAX_DEPTH, Parsed, YamlError, join_key, parse_bytes
 
 # Keys that only a contract file has at its top level (a JSON Schema has none of them).
 CONTRACT_KEYS = ("name", "version", "owner", "compatibility", "evolution", "validation", "schema")
@@ -30,53 +29,56 @@ SCHEMA_KEYS = (
 )
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML that keeps the node tree (for line numbers) and leaves dates as strings."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _parse_yaml(text: str, source: str) -> tuple[Any, Any]:
-    loader = _Loader(text)
+def _parse_yaml(raw: bytes, source: str) -> Parsed:
+    """YAML through the realm's guarded loader: no collection aliases, depth and size caps."""
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        reason = " ".join(x for x in (exc.context, exc.problem) if x) or "broken YAML"
-        raise SchemaFileError(
-            source, f"not valid YAML: {reason}", line=mark.line + 1 if mark else None
-        ) from None
-    except yaml.YAMLError as exc:
-        raise SchemaFileError(source, f"not valid YAML: {exc}") from None
-    finally:
-        loader.dispose()
-    return data, node
+        return parse_bytes(raw)
+    except YamlError as exc:
+        message = (
+            exc.message if exc.message.startswith("not valid YAML") else f"not valid YAML: {exc.message}"
+        )
+        raise SchemaFileError(source, message, line=exc.line) from None
 
 
-def _line(node: Any, path: list[str | int]) -> int | None:
-    """The line of the YAML node at ``path`` (or of its deepest existing ancestor)."""
-    if node is None:
+def _line(parsed: Parsed | None, path: list[str | int]) -> int | None:
+    """The line of the value at ``path`` (or of its deepest ancestor that has one)."""
+    if parsed is None:
         return None
-    line: int = node.start_mark.line + 1
+    key = ""
     for token in path:
-        if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                if key_node.value == token:
-                    node, line = value_node, int(key_node.start_mark.line) + 1
-                    break
-            else:
-                return line
-        elif isinstance(node, yaml.SequenceNode) and isinstance(token, int) and token < len(node.value):
-            node = node.value[token]
-            line = int(node.start_mark.line) + 1
-        else:
-            return line
-    return line
+        key = f"{key}[{token}]" if isinstance(token, int) else join_key(key, token)
+    return parsed.line(key)
+
+
+def _load_json(raw: bytes, source: str) -> Any:
+    if len(raw) > MAX_BYTES:
+        raise SchemaFileError(source, f"file is larger than {MAX_BYTES // 1024} KiB")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SchemaFileError(source, "is not UTF-8 text") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SchemaFileError(source, f"not valid JSON: {exc.msg}", line=exc.lineno) from None
+    except RecursionError:
+        raise SchemaFileError(source, f"not valid JSON: nested deeper than {MAX_DEPTH} levels") from None
+    if _too_deep(data):
+        raise SchemaFileError(source, f"not valid JSON: nested deeper than {MAX_DEPTH} levels")
+    return data
+
+
+def _too_deep(value: Any) -> bool:
+    """Is ``value`` nested deeper than the YAML loader allows (iteratively, so it cannot overflow)?"""
+    stack = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            if depth >= MAX_DEPTH:
+                return True
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _json_problem(value: Any, path: list[str | int]) -> tuple[list[str | int], str] | None:
@@ -110,27 +112,23 @@ def load_schema_file(path: Path) -> dict[str, Any]:
     """
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        raw = Path(path).read_bytes()
     except FileNotFoundError:
         raise SchemaFileError(source, "no such file") from None
     except IsADirectoryError:
         raise SchemaFileError(source, "is a directory, not a schema file") from None
-    except UnicodeDecodeError:
-        raise SchemaFileError(source, "is not UTF-8 text") from None
     except OSError as exc:
         raise SchemaFileError(source, f"cannot be read: {exc.strerror or exc}") from None
-    node = None
+    parsed: Parsed | None
     if Path(path).suffix.lower() == ".json":
+        data = _load_json(raw, source)
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SchemaFileError(source, f"not valid JSON: {exc.msg}", line=exc.lineno) from None
-        try:
-            node = _parse_yaml(text, source)[1]  # only for line numbers; JSON is (nearly) YAML
-        except SchemaFileError:
-            node = None
+            parsed = parse_bytes(raw)  # only for line numbers; JSON is (nearly) YAML
+        except YamlError:
+            parsed = None
     else:
-        data, node = _parse_yaml(text, source)
+        parsed = _parse_yaml(raw, source)
+        data = parsed.data
     if data is None:
         raise SchemaFileError(source, "is empty: expected a JSON Schema or a contract with a `schema:` key")
     prefix: list[str | int] = []
@@ -141,7 +139,7 @@ def load_schema_file(path: Path) -> dict[str, Any]:
     ):
         if "schema" not in data:
             raise SchemaFileError(
-                source, "is a contract without a `schema:` key", line=_line(node, []),
+                source, "is a contract without a `schema:` key", line=_line(parsed, []),
                 hint="add the contract's JSON Schema under `schema:`",
             )  # fmt: skip
         data, prefix = data["schema"], ["schema"]
@@ -149,16 +147,18 @@ def load_schema_file(path: Path) -> dict[str, Any]:
         kind = "boolean" if isinstance(data, bool) else type(data).__name__
         what = "the contract's `schema:`" if prefix else "the schema"
         raise SchemaFileError(
-            source, f"{what} must be a JSON object (a mapping), not a {kind}", line=_line(node, prefix),
+            source, f"{what} must be a JSON object (a mapping), not a {kind}", line=_line(parsed, prefix),
             hint="write {} for a schema that accepts everything" if data is True else None,
         )  # fmt: skip
     bad = _json_problem(data, [])
     if bad:
         where, reason = bad
-        raise SchemaFileError(source, f"{_pointer(where)}: {reason}", line=_line(node, prefix + where))
-    found = list(problems(data, detect_draft(data)))
+        raise SchemaFileError(source, f"{_pointer(where)}: {reason}", line=_line(parsed, prefix + where))
+    found = list(problems(data, detect_draft(data), declared=declares_draft(data)))
     if found:
         where, reason = found[0]
         more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
-        raise SchemaFileError(source, f"{_pointer(where)}: {reason}{more}", line=_line(node, prefix + where))
+        raise SchemaFileError(
+            source, f"{_pointer(where)}: {reason}{more}", line=_line(parsed, prefix + where)
+        )
     return data

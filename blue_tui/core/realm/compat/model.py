@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeAlias
 
 #: True compatible, False incompatible, None unknown (the change's message says why).
@@ -23,7 +23,9 @@ class Change:
     ``counterexample_for``: which direction the counterexample breaks (``backward``: valid under
     the old schema, invalid under the new; ``forward``: the other way round).
     ``warning``: compatible but worth a look (e.g. a changed ``default``); exit 2 in the CLI.
-    ``disputed``: the verdict depends on whether readers apply defaults (coordination.md 2.4).
+    ``disputed``: blue's verdict differs from Confluent Schema Registry's, which ``confluent``
+    holds as (backward, forward): readers that apply defaults (rows 7, 12, 13 of coordination.md
+    2.3), regex languages, disjoint ``oneOf`` branches, ``required`` names not declared.
     """
 
     rule: str
@@ -38,6 +40,7 @@ class Change:
     has_forward_counterexample: bool = False
     warning: bool = False
     disputed: bool = False
+    confluent: tuple[Verdict, Verdict] | None = None
     #: True when the change alters the set of accepted documents (drives the minor bump).
     semantic: bool = True
 
@@ -58,7 +61,26 @@ class Change:
             out["warning"] = True
         if self.disputed:
             out["disputed"] = True
+        if self.confluent is not None:
+            out["confluent"] = {"backward": self.confluent[0], "forward": self.confluent[1]}
         return out
+
+
+_WORDS = {True: "compatible", False: "incompatible", None: "unknown"}
+
+
+def disputed(change: Change, confluent: tuple[Verdict, Verdict]) -> Change:
+    """``change`` marked as read differently by Confluent, whose verdicts it then carries."""
+    ours = (change.backward, change.forward)
+    if all(mine is None or mine == theirs for mine, theirs in zip(ours, confluent, strict=True)):
+        return change
+    words = f"backward {_WORDS[confluent[0]]}, forward {_WORDS[confluent[1]]}"
+    return replace(
+        change,
+        disputed=True,
+        confluent=confluent,
+        message=f"{change.message} (disputed: Confluent says {words})",
+    )
 
 
 def overall(verdicts: Iterable[Verdict]) -> Verdict:

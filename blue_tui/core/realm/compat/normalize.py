@@ -112,21 +112,21 @@ class Normalizer:
         if not isinstance(raw, dict):
             return Norm(problems=[f"a schema must be an object or a boolean, not {type(raw).__name__}"])
         n = Norm()
-        draft = s.doc.draft
+        draft, declared = s.doc.draft, s.doc.declared
         ref = raw.get("$ref")
         siblings_ignored = isinstance(ref, str) and draft <= 7
         for word, value in raw.items():
             if word in _SKIP or (siblings_ignored and word not in ("title", "description", "$comment")):
                 continue
-            if _SINCE.get(word, 0) > draft or _UNTIL.get(word, 9999) < draft:
-                n.meta[word] = value
+            if declared and (_SINCE.get(word, 0) > draft or _UNTIL.get(word, 9999) < draft):
+                n.meta[word] = value  # a keyword of another draft: an annotation in this one
                 continue
-            reason = keyword_problem(word, value, draft)
+            reason = keyword_problem(word, value, draft, declared=declared)
             if reason:
                 n.problems.append(reason)
                 continue
             self._take(n, s, word, value, raw)
-        self._fix_draft4_exclusive(n, raw, draft)
+        self._fix_draft4_exclusive(n, raw, draft if declared else 4)
         conjuncts: list[tuple[S, str]] = []
         if isinstance(ref, str):
             target = resolve_ref(s, ref)
@@ -189,10 +189,9 @@ class Normalizer:
             kw[word] = {name: frozenset(names) for name, names in value.items()}
         elif word == "dependencies":
             for name, dep in value.items():
-                if isinstance(dep, list):
-                    kw.setdefault("dependentRequired", {})[name] = frozenset(dep)
-                else:
-                    kw.setdefault("dependentSchemas", {})[name] = s.child(dep)
+                target = "dependentRequired" if isinstance(dep, list) else "dependentSchemas"
+                kw.setdefault(target, {})[name] = frozenset(dep) if isinstance(dep, list) else s.child(dep)
+                n.words[target] = "dependencies"
         elif word == "items":
             if isinstance(value, list):
                 kw["prefixItems"] = [s.child(v) for v in value]

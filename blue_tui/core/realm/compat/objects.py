@@ -9,12 +9,13 @@ name: open (anything goes), closed (``false``) or partially open (a schema from
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from blue_tui.core.realm.compat import automata, dependencies
 from blue_tui.core.realm.compat.jsonvalue import join, key
 from blue_tui.core.realm.compat.model import Change, Verdict, overall
+from blue_tui.core.realm.compat.model import disputed as disputed_change
 from blue_tui.core.realm.compat.normalize import Norm
 from blue_tui.core.realm.compat.resolve import S
 from blue_tui.core.realm.compat.scalars import count
@@ -55,11 +56,10 @@ def model_for(c: Comparer, n: Norm, model: Model, name: str) -> Model:
     """The content model that governs an undeclared property ``name``."""
     matching = []
     for pattern, schema in n.kw.get("patternProperties", {}).items():
-        try:
-            hit = re.search(pattern, name) is not None
-        except re.error:
+        hit = automata.search(pattern, name)
+        if hit is None:
             return Model(
-                "unknown", reason=f"patternProperties {pattern!r} is not a regex this checker understands"
+                "unknown", reason=f"whether patternProperties {pattern!r} matches {name!r} is not decided"
             )
         if hit:
             matching.append(schema)
@@ -71,11 +71,11 @@ def model_for(c: Comparer, n: Norm, model: Model, name: str) -> Model:
 def _matching(n: Norm, name: str) -> set[str]:
     found = set()
     for pattern in n.kw.get("patternProperties", {}):
-        try:
-            if re.search(pattern, name):
-                found.add(pattern)
-        except re.error:
-            found.add(f"<bad {pattern}>")
+        hit = automata.search(pattern, name)
+        if hit is None:
+            found.add(f"<undecided {pattern}>")
+        elif hit:
+            found.add(pattern)
     return found
 
 
@@ -96,14 +96,15 @@ def diff(c: Comparer, so: S, sn: S, o: Norm, n: Norm, path: str) -> list[Change]
         join(path, "propertyNames"),
         what="propertyNames",
     )
-    out += _dependencies(c, o, n, path)
+    out += dependencies.diff(c, o, n, path)
     return out
 
 
-def _presence(c: Comparer, required_by_reader: bool, required_by_writer: bool, default: bool) -> Verdict:
-    """Does every writer document have the property the reader requires?"""
+def _presence(required_by_reader: bool, required_by_writer: bool, default: bool, defaults: bool) -> Verdict:
+    """Does every writer document have the property the reader requires (``defaults``: readers
+    fill in a missing property's default first)?"""
     if required_by_reader and not required_by_writer:
-        return bool(c.defaults and default)
+        return bool(defaults and default)
     return True
 
 
@@ -116,8 +117,8 @@ def _property(
     default_o = po is not None and c.norm(po).has_default
     default_n = pn is not None and c.norm(pn).has_default
     where = join(path, "properties", name)
-    pres_b = _presence(c, rn, ro, default_n)
-    pres_f = _presence(c, ro, rn, default_o)
+    pres_b, pres_f = _presence(rn, ro, default_n, c.defaults), _presence(ro, rn, default_o, c.defaults)
+    confluent = _presence(rn, ro, default_n, True), _presence(ro, rn, default_o, True)
     disputed = (rn and not ro and default_n) or (ro and not rn and default_o)
     out: list[Change] = []
 
@@ -139,7 +140,17 @@ def _property(
         text = f"{name!r}: {text}"
         if rn and not ro:
             text += "; it is required" + (" (with a default)" if default_n else "")
-        out.append(_change(rule, where, both(b, pres_b), both(f, pres_f), text, disputed))
+        out.append(
+            _change(
+                rule,
+                where,
+                both(b, pres_b),
+                both(f, pres_f),
+                text,
+                disputed,
+                (both(b, confluent[0]), both(f, confluent[1])),
+            )
+        )
         return out + subs
     elif po is not None:  # removed
         model = model_for(c, n, model_n, name)
@@ -149,30 +160,54 @@ def _property(
             text += "; and it is now required"
         elif ro and not rn:
             text += "; it was required"
-        out.append(_change(rule, where, both(b, pres_b), both(f, pres_f), text, disputed))
+        out.append(
+            _change(
+                rule,
+                where,
+                both(b, pres_b),
+                both(f, pres_f),
+                text,
+                disputed,
+                (both(b, confluent[0]), both(f, confluent[1])),
+            )
+        )
         return out + subs
 
+    found: list[Change] = []
     if rn and not ro:
         rule = "REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED" if default_n else "REQUIRED_ATTRIBUTE_ADDED"
         text = f"{name!r} is now required: old documents may lack it"
-        out.append(_change(rule, where, pres_b, True, text, disputed))
+        found.append(_change(rule, where, pres_b, True, text, disputed, (confluent[0], True)))
     elif ro and not rn:
         text = f"{name!r} is no longer required: old readers reject new documents without it"
-        out.append(_change("REQUIRED_ATTRIBUTE_REMOVED", where, True, pres_f, text, disputed))
-    return out
+        found.append(
+            _change("REQUIRED_ATTRIBUTE_REMOVED", where, True, pres_f, text, disputed, (True, confluent[1]))
+        )
+    if found and po is None and pn is None:  # required, but declared in neither schema's properties
+        note = "; it is not declared in properties, and Confluent only looks at declared properties"
+        found = [disputed_change(replace(x, message=x.message + note), (True, True)) for x in found]
+    return out + found
 
 
 def both(a: Verdict, b: Verdict) -> Verdict:
     return overall((a, b))
 
 
-def _change(rule: str, where: str, b: Verdict, f: Verdict, text: str, disputed: bool) -> Change:
+def _change(
+    rule: str,
+    where: str,
+    b: Verdict,
+    f: Verdict,
+    text: str,
+    disputed: bool,
+    confluent: tuple[Verdict, Verdict],
+) -> Change:
     if disputed:
         text += (
             " (disputed: Confluent counts this compatible because readers apply the default; "
             "a validating reader does not)"
         )
-    return Change(rule, where, b, f, text, disputed=disputed)
+    return Change(rule, where, b, f, text, disputed=disputed, confluent=confluent if disputed else None)
 
 
 def _added(
@@ -337,40 +372,3 @@ def _model_change(c: Comparer, model_o: Model, model_n: Model, path: str) -> lis
         b = f = True
     text = f"{word}: {model_o.kind} -> {model_n.kind} for undeclared property names"
     return [Change(f"{prefix}_{verb}", join(path, word), b, f, text)]
-
-
-def _dependencies(c: Comparer, o: Norm, n: Norm, path: str) -> list[Change]:
-    out = []
-    dro, drn = o.kw.get("dependentRequired", {}), n.kw.get("dependentRequired", {})
-    for name in dict.fromkeys([*dro, *drn]):
-        before, after = dro.get(name, frozenset()), drn.get(name, frozenset())
-        if before == after:
-            continue
-        where = join(path, "dependentRequired", name)
-        text = f"when {name!r} is present, required {sorted(before)} -> {sorted(after)}"
-        if not before:
-            out.append(Change("DEPENDENCY_ARRAY_ADDED", where, False, True, text))
-        elif not after:
-            out.append(Change("DEPENDENCY_ARRAY_REMOVED", where, True, False, text))
-        elif after < before:
-            out.append(Change("DEPENDENCY_ARRAY_NARROWED", where, True, False, text))
-        elif before < after:
-            out.append(Change("DEPENDENCY_ARRAY_EXTENDED", where, False, True, text))
-        else:
-            out.append(Change("DEPENDENCY_ARRAY_CHANGED", where, False, False, text))
-    dso, dsn = o.kw.get("dependentSchemas", {}), n.kw.get("dependentSchemas", {})
-    for name in dict.fromkeys([*dso, *dsn]):
-        where = join(path, "dependentSchemas", name)
-        if name in dso and name in dsn:
-            out += c.diff(dso[name], dsn[name], where)
-        elif name in dsn and not c.is_true(dsn[name]):
-            out.append(
-                Change("DEPENDENCY_SCHEMA_ADDED", where, False, True, f"schema dependency on {name!r} added")
-            )
-        elif name in dso and not c.is_true(dso[name]):
-            out.append(
-                Change(
-                    "DEPENDENCY_SCHEMA_REMOVED", where, True, False, f"schema dependency on {name!r} removed"
-                )
-            )
-    return out

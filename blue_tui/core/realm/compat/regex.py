@@ -1,7 +1,8 @@
 """Example strings for a regular expression, to look for ``pattern`` counterexamples.
 
-Built from the parse tree of Python's own regex parser (private API, so every failure simply
-yields no examples); every string is checked with ``re.search`` before it is returned.
+The automata give the shortest strings of the pattern's language (:func:`automata.examples`);
+more varied ones are built from the parse tree of Python's own regex parser (private API, so
+every failure simply yields no examples). Every string is checked with ``re.search``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import importlib
 import re
 from functools import lru_cache
 from typing import Any
+
+from blue_tui.core.realm.compat import automata
 
 _CATEGORY = {
     "CATEGORY_DIGIT": "0", "CATEGORY_NOT_DIGIT": "a", "CATEGORY_SPACE": " ", "CATEGORY_NOT_SPACE": "a",
@@ -107,7 +110,7 @@ def examples(pattern: str, limit: int = 10) -> tuple[str, ...]:
         tree = importlib.import_module("re._parser").parse(pattern)
     except Exception:
         return ()
-    found: dict[str, None] = {}
+    found: dict[str, None] = dict.fromkeys(t for t in automata.examples(pattern, limit) if compiled.search(t))
     for extra in (0, 1, 3):
         for k in range(4):
             try:

@@ -25,6 +25,17 @@ SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
 
 
+def declares_draft(root: Any) -> bool:
+    """Does the schema name a known draft in ``$schema``? Without one, the keywords of every
+    draft are understood (``dependencies``, tuple ``items`` with ``additionalItems``, draft-04
+    boolean ``exclusiveMaximum`` ...) instead of being read as annotations of 2020-12."""
+    return (
+        isinstance(root, dict)
+        and isinstance(root.get("$schema"), str)
+        and any(marker in root["$schema"] for marker, _ in _DRAFTS)
+    )
+
+
 def detect_draft(root: Any) -> int:
     """The draft a schema declares with ``$schema`` (2020-12 when it declares none)."""
     if isinstance(root, dict) and isinstance(root.get("$schema"), str):
@@ -64,12 +75,13 @@ class Doc:
 
     root: Any
     draft: int
+    declared: bool = True
     resources: dict[str, Any] = field(default_factory=dict)
     anchors: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def build(cls, root: Any) -> Doc:
-        doc = cls(root=root, draft=detect_draft(root))
+        doc = cls(root=root, draft=detect_draft(root), declared=declares_draft(root))
         doc.resources[DEFAULT_BASE] = root
         doc._index(root, DEFAULT_BASE, set())
         return doc

@@ -8,7 +8,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from blue_tui.core.realm.compat.jsonvalue import JSON_TYPES, join, key
-from blue_tui.core.realm.compat.model import Change
+from blue_tui.core.realm.compat.model import Change, disputed
 from blue_tui.core.realm.compat.normalize import Norm, effective_types
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ def diff(c: Comparer, o: Norm, n: Norm, path: str) -> list[Change]:
     out += count(o, n, path, "maxLength", upper=True)
     out += count(o, n, path, "minLength", upper=False)
     out += _multiple_of(o, n, path)
-    out += _pattern(o, n, path)
+    out += _pattern(c, o, n, path)
     return out
 
 
@@ -198,7 +198,7 @@ def _multiple_of(o: Norm, n: Norm, path: str) -> list[Change]:
     return [Change("MULTIPLE_OF_CHANGED", where, False, False, f"{text}: neither divides the other")]
 
 
-def _pattern(o: Norm, n: Norm, path: str) -> list[Change]:
+def _pattern(c: Comparer, o: Norm, n: Norm, path: str) -> list[Change]:
     po, pn = o.kw.get("pattern"), n.kw.get("pattern")
     if po == pn:
         return []
@@ -207,10 +207,18 @@ def _pattern(o: Norm, n: Norm, path: str) -> list[Change]:
         return [Change("PATTERN_REMOVED", where, True, False, f"pattern {po!r} removed")]
     if po is None:
         return [Change("PATTERN_ADDED", where, False, True, f"pattern {pn!r} added")]
-    return [
-        Change(
-            "PATTERN_CHANGED", where, None, None,
-            f"pattern changed {po!r} -> {pn!r}: regex containment is undecidable here "
-            "(a counterexample turns this into incompatible)",
-        )
-    ]  # fmt: skip
+    back, forth = c.patterns(po, pn, where)
+    text = f"pattern changed {po!r} -> {pn!r}"
+    if back.verdict is True and forth.verdict is True:
+        text += ": both match the same strings"
+        return [disputed(Change("PATTERN_CHANGED", where, True, True, text, semantic=False), _CONFLUENT)]
+    if back.verdict is True or forth.verdict is True:
+        wider = "new" if back.verdict is True else "old"
+        text += f": the {wider} pattern matches every string the other does, and more"
+    reasons = dict.fromkeys(d.reason for d in (back, forth) if d.verdict is None)
+    if reasons:
+        text += "; not decided: " + "; ".join(reasons) + " (a counterexample turns this into incompatible)"
+    return [disputed(Change("PATTERN_CHANGED", where, back.verdict, forth.verdict, text), _CONFLUENT)]
+
+
+_CONFLUENT = (False, False)  # Confluent compares pattern text: any change breaks both ways

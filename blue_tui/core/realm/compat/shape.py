@@ -23,8 +23,9 @@ def _string_list(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
-def keyword_problem(word: str, value: Any, draft: int) -> str | None:
-    """Why ``value`` is not a valid value of keyword ``word`` (None when it is)."""
+def keyword_problem(word: str, value: Any, draft: int, *, declared: bool = True) -> str | None:
+    """Why ``value`` is not a valid value of keyword ``word`` (None when it is). Without a declared
+    draft, the forms of every draft are accepted (draft-04's boolean ``exclusiveMaximum``)."""
     if word == "type":
         names = [value] if isinstance(value, str) else value
         if not isinstance(names, list) or not names or any(n not in JSON_TYPES for n in names):
@@ -33,7 +34,7 @@ def keyword_problem(word: str, value: Any, draft: int) -> str | None:
         if not isinstance(value, list):
             return "`enum` must be a list"
     elif word in NUMERIC:
-        if word.startswith("exclusive") and draft == 4:
+        if word.startswith("exclusive") and (draft == 4 or (not declared and isinstance(value, bool))):
             if not isinstance(value, bool):
                 return f"`{word}` must be a boolean in draft-04"
         elif not is_number(value):
@@ -79,13 +80,13 @@ def keyword_problem(word: str, value: Any, draft: int) -> str | None:
     return None
 
 
-def problems(root: Any, draft: int) -> Iterator[tuple[list[str | int], str]]:
+def problems(root: Any, draft: int, *, declared: bool = True) -> Iterator[tuple[list[str | int], str]]:
     """Every badly shaped keyword in a schema document, as (JSON path tokens, reason)."""
-    yield from _walk(root, [], draft, set())
+    yield from _walk(root, [], draft, set(), declared)
 
 
 def _walk(
-    node: Any, path: list[str | int], draft: int, seen: set[int]
+    node: Any, path: list[str | int], draft: int, seen: set[int], declared: bool
 ) -> Iterator[tuple[list[str | int], str]]:
     if isinstance(node, bool):
         return
@@ -96,21 +97,21 @@ def _walk(
         return
     seen.add(id(node))
     for word, value in node.items():
-        reason = keyword_problem(word, value, draft)
+        reason = keyword_problem(word, value, draft, declared=declared)
         if reason:
             yield [*path, word], reason
             continue
         if word in SCHEMA_VALUED:
-            yield from _walk(value, [*path, word], draft, seen)
+            yield from _walk(value, [*path, word], draft, seen, declared)
         elif word in SCHEMA_LISTS or (word == "items" and isinstance(value, list)):
             for i, child in enumerate(value):
-                yield from _walk(child, [*path, word, i], draft, seen)
+                yield from _walk(child, [*path, word, i], draft, seen, declared)
         elif word in SCHEMA_MAPS:
             for name, child in value.items():
-                yield from _walk(child, [*path, word, name], draft, seen)
+                yield from _walk(child, [*path, word, name], draft, seen, declared)
         elif word == "items":
-            yield from _walk(value, [*path, word], draft, seen)
+            yield from _walk(value, [*path, word], draft, seen, declared)
         elif word == "dependencies":
             for name, child in value.items():
                 if is_schema(child):
-                    yield from _walk(child, [*path, word, name], draft, seen)
+                    yield from _walk(child, [*path, word, name], draft, seen, declared)

@@ -7,10 +7,10 @@ is only reported when it answers definitely on both sides.
 
 from __future__ import annotations
 
-import re
 from fractions import Fraction
 from typing import Any
 
+from blue_tui.core.realm.compat import automata
 from blue_tui.core.realm.compat.jsonvalue import fraction, has_type, is_number, json_equal, key
 from blue_tui.core.realm.compat.model import Verdict, overall
 from blue_tui.core.realm.compat.normalize import Normalizer
@@ -138,12 +138,10 @@ class Validator:
                 matched = True
                 results.append(self._v(props[name], item, depth + 1, relax))
             for pattern, schema in patterns.items():
-                try:
-                    hit = re.search(pattern, name) is not None
-                except re.error:
+                hit = automata.search(pattern, name)
+                if hit is None:
                     results.append(None)
-                    continue
-                if hit:
+                elif hit:
                     matched = True
                     results.append(self._v(schema, item, depth + 1, relax))
             if not matched and addl is not None:
@@ -196,8 +194,5 @@ def _string(kw: dict[str, Any], value: str) -> Verdict:
     if "minLength" in kw and len(value) < kw["minLength"]:
         return False
     if "pattern" in kw:
-        try:
-            return re.search(kw["pattern"], value) is not None
-        except re.error:
-            return None
+        return automata.search(kw["pattern"], value)
     return True

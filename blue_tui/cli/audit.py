@@ -10,7 +10,7 @@ from blue_tui.core.errors import EXIT_FAILURE
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from blue_tui.core.crypto.audit import AuditLog
+    from blue_tui.core.store.audit_log import AuditLog
 
     report = AuditLog(Settings.from_env()).verify()
     if args.json:
@@ -23,7 +23,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_log(args: argparse.Namespace) -> int:
-    from blue_tui.core.crypto.audit import AuditLog
+    from blue_tui.core.store.audit_log import AuditLog
 
     events = AuditLog(Settings.from_env()).events()
     if args.limit > 0:

@@ -13,7 +13,8 @@ import pytest
 from blue_tui.cli import main
 from blue_tui.core.aws import dynamodb_client
 from blue_tui.core.config import Settings
-from blue_tui.core.crypto.audit import GENESIS_HASH, AuditLog, TraceContext
+from blue_tui.core.crypto.audit import GENESIS_HASH, TraceContext
+from blue_tui.core.store.audit_log import AuditLog
 
 
 def append(log: AuditLog, n: int, operation: str = "open") -> None:
@@ -35,7 +36,14 @@ def test_chain_shape_and_verification(settings: Settings) -> None:
     assert all(b.previous_hash == a.event_hash for a, b in itertools.pairwise(events))
     assert all(e.computed_hash() == e.event_hash for e in events)
     assert [e.event_id[14] for e in events] == ["7", "7", "7"]  # UUIDv7
-    assert log.verify().as_json() == {"ok": True, "events": 3, "first_bad": None, "reason": None}
+    assert log.verify().as_json() == {
+        "ok": True,
+        "events": 3,
+        "first_bad": None,
+        "reason": None,
+        "kind": None,
+        "head": {"seq": 2, "hash": events[2].event_hash},
+    }
 
 
 def test_concurrent_writers_cannot_fork_the_chain(settings: Settings, blue_env: dict[str, str]) -> None:

@@ -34,7 +34,6 @@ from blue_tui.core.errors import (
     WrongPrincipal,
 )
 
-
 #: Configured key id -> its ARN, per endpoint and region: resolved once per process.
 _resolved: dict[tuple[str | None, str, str], str] = {}
 _resolve_lock = threading.Lock()

@@ -350,6 +350,25 @@ class AuditLog:
             self.high_water.record(audit=report.head)
         return report
 
+    def anchor(self) -> Anchor:
+        """The head of the verified chain, for the user to keep outside the table.
+
+        Raises AuditError when the chain is broken (an anchor of a broken chain proves
+        nothing) or empty.
+        """
+        report = self.verify()
+        if not report.ok:
+            raise AuditError(
+                f"audit chain {self.chain!r} is broken at {report.first_bad} ({report.kind}): {report.reason}",
+                hint="see `blue audit verify`; an anchor of a broken chain proves nothing",
+            )
+        if report.head is None:
+            raise AuditError(
+                f"audit chain {self.chain!r} is empty: nothing to anchor",
+                hint="any `blue dialogue` command writes the first event",
+            )
+        return report.head
+
     def _verify(self, anchors: Sequence[Anchor], remembered: Anchor | None) -> AuditReport:
         previous = GENESIS_HASH
         count = 0

@@ -250,6 +250,7 @@ class DialogueStore:
             )
         if out:
             self._audit_quietly("list", self.kek().key_id, detail={"dialogues": len(out)})
+            self._raise_marks()
         return sorted(out, key=lambda s: s.id)
 
     def open(self, dialogue_id: str) -> OpenedDialogue:
@@ -272,7 +273,7 @@ class DialogueStore:
             recorder.append(thread)
 
         try:
-            opened, problems = self._read(dialogue_id, on_unwrapped=record)
+            opened, problems, mark = self._read(dialogue_id, on_unwrapped=record)
         finally:
             for thread in recorder:
                 thread.join()
@@ -285,7 +286,8 @@ class DialogueStore:
                 detail={"problems": len(problems)},
             )
             raise IntegrityError(problems)
-        assert opened is not None
+        assert opened is not None and mark is not None
+        self._raise_marks({dialogue_id: mark})
         return opened
 
     def export(self, dialogue_id: str) -> dict[str, Any]:
@@ -300,6 +302,7 @@ class DialogueStore:
         dialogue that is gone are all findings.
         """
         report = VerifyReport()
+        marks: dict[str, DialogueMark] = {}
         recorded: dict[str, int] = {}
         if dialogue_id:
             ids = [dialogue_id]
@@ -309,9 +312,9 @@ class DialogueStore:
             ids = sorted({*self._indexed_ids(), *subjects.ids(), *self.high_water.dialogues()})
         for ident in ids:
             try:
-                opened, problems = self._read(ident, recorded=recorded.get(ident))
+                opened, problems, mark = self._read(ident, recorded=recorded.get(ident))
             except IntegrityError as exc:
-                opened, problems = None, exc.problems
+                opened, problems, mark = None, exc.problems, None
             except DialogueNotFound:
                 if dialogue_id:
                     raise
@@ -320,12 +323,15 @@ class DialogueStore:
             report.problems.extend(problems)
             if opened is not None:
                 report.stale_items += opened.stale_items
+            if mark is not None:
+                marks[ident] = mark
         self._audit_quietly(
             "verify",
             self.kek().key_id,
             outcome="success" if report.ok else "failure",
             detail={"dialogues": report.dialogues, "problems": len(report.problems)},
         )
+        self._raise_marks(marks)
         return report
 
     def _read(
@@ -334,9 +340,9 @@ class DialogueStore:
         *,
         on_unwrapped: Callable[[int, str], None] | None = None,
         recorded: int | None = None,
-    ) -> tuple[OpenedDialogue | None, list[IntegrityProblem]]:
+    ) -> tuple[OpenedDialogue | None, list[IntegrityProblem], DialogueMark | None]:
         """Read and verify a dialogue; ``on_unwrapped(generation, key_id)`` is called once, when
-        its data key has been unwrapped. A clean read raises the local high-water mark."""
+        its data key has been unwrapped. A clean read also returns the dialogue's mark."""
         mark = self.high_water.dialogue(dialogue_id)
         for _ in range(MAX_READ_ATTEMPTS):
             before = read_state(self.settings, self.audit, dialogue_id)
@@ -357,10 +363,6 @@ class DialogueStore:
                 )
             if not problems and root is not None:
                 assert result.document is not None and result.generation is not None
-                head = Anchor(*before.audit_head) if before.audit_head else None
-                self.high_water.record(
-                    dialogues={dialogue_id: DialogueMark(result.generation, root_digest(root))}, audit=head
-                )
                 opened = OpenedDialogue(
                     dialogue_id,
                     result.generation,
@@ -369,10 +371,10 @@ class DialogueStore:
                     result.document,
                     result.stale_items,
                 )
-                return opened, []
+                return opened, [], DialogueMark(result.generation, root_digest(root))
             after = read_state(self.settings, self.audit, dialogue_id)
             if result.generation == before.generation and before.same_claims(after):
-                return None, problems
+                return None, problems, None
             # A writer committed while we read: read again.
         raise ConcurrentWrite(dialogue_id)
 
@@ -406,6 +408,11 @@ class DialogueStore:
         return result, reader.root, event_item
 
     # ---- audit and reset --------------------------------------------------------------------
+
+    def _raise_marks(self, dialogues: Mapping[str, DialogueMark] | None = None) -> None:
+        """Raise this machine's high-water marks to what was just read, and to the newest audit
+        event this store wrote or read (one write per operation)."""
+        self.high_water.record(dialogues=dialogues, audit=self.audit.known_head)
 
     def _audit_quietly(
         self,

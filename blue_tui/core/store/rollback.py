@@ -71,16 +71,18 @@ def gone_problem(
     dialogue_id: str, state: RootState, mark: DialogueMark | None, recorded: int | None = None
 ) -> IntegrityProblem | None:
     """A dialogue without a committed root that the audit log or this machine knows: deleted."""
+    witnesses = []
     if state.marker is not None:
-        why = f"the audit log's marker records generation {state.marker.gen} as committed"
+        witnesses.append(f"the audit log's marker records generation {state.marker.gen} as committed")
     elif state.marker_broken:
-        why = "the audit log holds a marker for it"
-    elif recorded is not None:
-        why = f"the audit chain recorded generation {recorded} as committed"
-    elif mark is not None:
-        why = f"this machine has seen generation {mark.gen}"
-    else:
+        witnesses.append("the audit log holds a marker for it")
+    if recorded is not None:
+        witnesses.append(f"the audit chain recorded generation {recorded} as committed")
+    if mark is not None:
+        witnesses.append(f"this machine has seen generation {mark.gen}")
+    if not witnesses:
         return None
+    why = "; ".join(witnesses)
     return IntegrityProblem(dialogue_id, ROOT_SK, "missing", f"the dialogue's manifest is gone, but {why}")
 
 
@@ -141,6 +143,7 @@ def check_claims(
         regression = mark.regression(generation, digest)
         if regression:
             problem(ROOT_SK, "rolled-back", regression)
+    problems.sort(key=lambda p: p.kind != "rolled-back")  # the gravest finding first: it heads the message
     return problems
 
 

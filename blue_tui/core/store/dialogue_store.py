@@ -33,11 +33,10 @@ from blue_tui.core.errors import (
     DialogueNotFound,
     IntegrityError,
     IntegrityProblem,
-    KeyProblem,
 )
 from blue_tui.core.gcpause import gc_paused
 from blue_tui.core.store import table as tbl
-from blue_tui.core.store.audit_log import SUBJECT_PREFIX, AuditLog, ChainConflict
+from blue_tui.core.store.audit_log import AuditLog, ChainConflict
 from blue_tui.core.store.data_keys import DataKeys
 from blue_tui.core.store.entities import split_document, summary
 from blue_tui.core.store.generations import claim_generation, commit_action, delete_generations
@@ -231,23 +230,7 @@ class DialogueStore:
                 payload = self._open_root(dialogue_id, root, {key[1]: deks[key]} if key in deks else {})
             except IntegrityError as exc:
                 payload, problem = {}, str(exc)
-            info = payload.get("summary", {})
-            out.append(
-                DialogueSummary(
-                    id=dialogue_id,
-                    title=info.get("title"),
-                    status=info.get("status"),
-                    date=info.get("date"),
-                    generation=int(root["gen"]["N"]),
-                    items=int(payload.get("items", 0)),
-                    rounds=int(info.get("rounds", 0)),
-                    experts=int(info.get("experts", 0)),
-                    perspectives=int(info.get("perspectives", 0)),
-                    tensions=int(info.get("tensions", 0)),
-                    updated_at=root.get("updated_at", {}).get("S"),
-                    problem=problem,
-                )
-            )
+            out.append(DialogueSummary.from_root(dialogue_id, root, payload, problem))
         if out:
             self._audit_quietly("list", self.kek().key_id, detail={"dialogues": len(out)})
             self._raise_marks()
@@ -438,33 +421,8 @@ class DialogueStore:
     def reset_local(self) -> int:
         """Wipe every dialogue of the local store and make a fresh local key. Returns dialogues wiped.
 
-        Refused for KMS keys and for endpoints that are not on this machine: the
-        remedy for a lost local key must never touch production data.
+        Refused for KMS keys and for endpoints that are not on this machine (see :mod:`.reset`).
         """
-        from blue_tui.core.crypto.local_provider import LocalFileKeyProvider
+        from blue_tui.core.store.reset import reset_local_store
 
-        if not isinstance(self.provider, LocalFileKeyProvider):
-            raise KeyProblem("only the local key provider can be reset", hint="unset BLUE_KEY_PROVIDER=kms")
-        if not self.settings.endpoint_is_local:
-            raise KeyProblem(
-                f"refusing to wipe dialogues at {self.settings.endpoint_label}: not a local endpoint",
-                hint="reset works only against DynamoDB Local (DYNAMODB_ENDPOINT on 127.0.0.1)",
-            )
-        doomed = tbl.scan_keys(
-            self.settings,
-            "begins_with(PK, :d) OR (PK = :a AND begins_with(SK, :s))",
-            {":d": {"S": "dialogue#"}, ":a": {"S": self.audit.pk}, ":s": {"S": SUBJECT_PREFIX}},
-        )
-        dialogues = {key["PK"]["S"] for key in doomed if key["PK"]["S"].startswith("dialogue#")}
-        tbl.batch_write(self.settings, deletes=doomed, workers=self.write_workers)
-        fingerprint = self.provider.create(replace=True)
-        self.keys.forget()
-        event = self.audit.append(
-            operation="reset",
-            key_id=f"local:{fingerprint}",
-            principal=self.user,
-            trace=self.trace.child(),
-            detail={"dialogues_wiped": len(dialogues), "items_wiped": len(doomed)},
-        )
-        self.high_water.record(forget_dialogues=True, audit=Anchor(event.seq, event.event_hash))
-        return len(dialogues)
+        return reset_local_store(self.settings, self.keys, self.audit, workers=self.write_workers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,27 @@ class DialogueSummary:
     updated_at: str | None
     #: Set when the dialogue's manifest does not authenticate (see `blue dialogue verify`).
     problem: str | None = None
+
+    @classmethod
+    def from_root(
+        cls, dialogue_id: str, root: Mapping[str, Any], payload: Mapping[str, Any], problem: str | None
+    ) -> DialogueSummary:
+        """A summary from a root item and its decrypted payload (empty when it did not authenticate)."""
+        info = payload.get("summary", {})
+        return cls(
+            id=dialogue_id,
+            title=info.get("title"),
+            status=info.get("status"),
+            date=info.get("date"),
+            generation=int(root["gen"]["N"]),
+            items=int(payload.get("items", 0)),
+            rounds=int(info.get("rounds", 0)),
+            experts=int(info.get("experts", 0)),
+            perspectives=int(info.get("perspectives", 0)),
+            tensions=int(info.get("tensions", 0)),
+            updated_at=root.get("updated_at", {}).get("S"),
+            problem=problem,
+        )
 
     def as_json(self) -> dict[str, Any]:
         return dict(self.__dict__)

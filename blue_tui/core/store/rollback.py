@@ -21,7 +21,8 @@ from typing import Any
 from blue_tui.core.config import Settings
 from blue_tui.core.errors import IntegrityProblem
 from blue_tui.core.store import table as tbl
-from blue_tui.core.store.audit_log import HEAD_SK, SUBJECT_PREFIX, AuditLog, SubjectMarker, read_event
+from blue_tui.core.store.audit_log import AuditLog
+from blue_tui.core.store.audit_records import HEAD_SK, SUBJECT_PREFIX, SubjectMarker, read_event
 from blue_tui.core.store.highwater import DialogueMark
 from blue_tui.core.store.reader import ROOT_SK
 from blue_tui.core.store.sealing import pk_for, root_digest

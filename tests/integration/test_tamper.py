@@ -14,9 +14,12 @@ import pytest
 from blue_tui.cli import main
 from blue_tui.core.aws import dynamodb_client
 from blue_tui.core.config import Settings
+from blue_tui.core.crypto.audit import TraceContext
 from blue_tui.core.errors import IntegrityError, KeyChanged
 from blue_tui.core.store import table as tbl
+from blue_tui.core.store.audit_log import AuditLog
 from blue_tui.core.store.dialogue_store import DialogueStore, pk_for
+from blue_tui.core.store.sealing import root_digest
 from blue_tui.core.store.sources import ParsedDialogue
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "dialogues" / "local-prod-parity.dialogue.json"
@@ -436,3 +439,28 @@ def test_a_dialogue_deleted_as_a_whole_is_a_finding(
     report = store.verify()
     assert [(p.dialogue_id, p.sk, p.kind) for p in report.problems] == [(DID, "manifest", "missing")]
     assert why in report.problems[0].message and report.dialogues == 2
+
+
+def test_an_appended_event_cannot_lower_the_recorded_generation(
+    version_one: tuple[list[dict[str, Any]], dict[str, Any]], settings: Settings, tmp_path: Path
+) -> None:
+    """The chain is not keyed: anyone may append a well-formed `import` event. Restoring
+    generation 1 and appending an event that records it (marker and all) still leaves the
+    chain's earlier record of generation 2, and this machine's mark."""
+    old, _ = version_one
+    restore(settings, old)
+    old_root = next(i for i in old if i["SK"]["S"] == "manifest")
+    AuditLog(settings).append(
+        operation="import",
+        key_id=f"dek#{DID}#v1",
+        principal="tester@example.com",
+        trace=TraceContext.new(),
+        subject=DID,
+        detail={"generation": 1, "items": 0, "status": "replaced", "root": root_digest(old_root)},
+        record_generation=1,
+    )
+    with pytest.raises(IntegrityError, match="this machine has seen generation 2"):
+        DialogueStore(settings).open(DID)
+    copy_key(settings, tmp_path)
+    report = elsewhere(settings, tmp_path).verify()
+    assert (DID, "manifest", "rolled-back") in {(p.dialogue_id, p.sk, p.kind) for p in report.problems}

@@ -256,7 +256,9 @@ class AuditLog:
                     found.recorded.clear()
                 generation = event.detail.get("generation")
                 if event.operation == "import" and event.subject and isinstance(generation, int):
-                    found.recorded[event.subject] = generation
+                    # The highest, not the latest: generations only rise, and an event appended
+                    # to record an older one (the chain is not keyed) must not lower the bar.
+                    found.recorded[event.subject] = max(generation, found.recorded.get(event.subject, 0))
         return found
 
     def verify(self, anchors: Sequence[Anchor] = ()) -> AuditReport:

@@ -100,7 +100,7 @@ class Subjects:
     markers: dict[str, SubjectMarker] = field(default_factory=dict)
     #: Dialogue ids whose marker is unreadable.
     broken: list[str] = field(default_factory=list)
-    #: The newest generation the chain's import events recorded, per dialogue (since the last reset).
+    #: The highest generation the chain's import events recorded, per dialogue (since the last reset).
     recorded: dict[str, int] = field(default_factory=dict)
 
     def ids(self) -> set[str]:

@@ -17,7 +17,7 @@ import pytest
 from blue_tui.core.config import Settings
 from blue_tui.core.crypto.audit import Anchor
 from blue_tui.core.crypto.local_provider import LocalFileKeyProvider
-from blue_tui.core.store.highwater import DialogueMark, HighWater
+from blue_tui.core.store.highwater import DialogueMark, HighWater, HighWaterError
 
 
 @pytest.fixture
@@ -77,3 +77,29 @@ def test_the_high_water_mark_is_written_durably_and_privately(
     assert marks.dialogue("d") == DialogueMark(2, "ab" * 32) and marks.audit_head() == Anchor(7, "cd" * 32)
     marks.record(dialogues={"d": DialogueMark(3, "ef" * 32)}, audit=Anchor(9, "01" * 32))
     assert marks.dialogue("d") == DialogueMark(3, "ef" * 32) and marks.audit_head() == Anchor(9, "01" * 32)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[]",
+        '{"format": 2, "stores": {}}',
+        '{"format": 1, "stores": {"%s": []}}',
+        '{"format": 1, "stores": {"%s": {"dialogues": {"d": {"gen": "two"}}}}}',
+        '{"format": 1, "stores": {"%s": {"audit": {"crypto": 7}}}}',
+    ],
+)
+def test_a_malformed_high_water_file_is_named_never_overwritten(tmp_path: Path, text: str) -> None:
+    settings = Settings.from_env({"HOME": str(tmp_path), "BLUE_TABLE": "t_durable"})
+    marks = HighWater(settings, "crypto")
+    marks.path.parent.mkdir(parents=True)
+    marks.path.write_text(text.replace("%s", marks.scope))
+    for attempt in (
+        lambda: marks.dialogue("d"),
+        marks.audit_head,
+        lambda: marks.record(audit=Anchor(1, "ab" * 32)),
+    ):
+        with pytest.raises(HighWaterError) as err:
+            attempt()
+        assert str(marks.path) in err.value.message and err.value.hint
+    assert marks.path.read_text() == text.replace("%s", marks.scope)

@@ -105,24 +105,29 @@ class HighWater:
             raise HighWaterError(self.path, f"the entry for {self.scope!r} is malformed")
         return scope
 
-    def dialogues(self) -> dict[str, DialogueMark]:
-        marks = self._scope(self._load()).get("dialogues", {})
+    def _marks(self, scope: Mapping[str, Any]) -> tuple[dict[str, DialogueMark], dict[str, Anchor]]:
+        """A table's dialogue marks and audit heads (by chain), validated."""
         try:
-            return {ident: DialogueMark(int(m["gen"]), str(m["root"])) for ident, m in marks.items()}
+            marks = {
+                str(ident): DialogueMark(int(m["gen"]), str(m["root"]))
+                for ident, m in scope.get("dialogues", {}).items()
+            }
+            heads = {
+                str(chain): Anchor(int(h["seq"]), str(h["hash"]))
+                for chain, h in scope.get("audit", {}).items()
+            }
         except (KeyError, TypeError, ValueError, AttributeError):
-            raise HighWaterError(self.path, f"a dialogue mark of {self.scope!r} is malformed") from None
+            raise HighWaterError(self.path, f"a mark of {self.scope!r} is malformed") from None
+        return marks, heads
+
+    def dialogues(self) -> dict[str, DialogueMark]:
+        return self._marks(self._scope(self._load()))[0]
 
     def dialogue(self, dialogue_id: str) -> DialogueMark | None:
         return self.dialogues().get(dialogue_id)
 
     def audit_head(self) -> Anchor | None:
-        head = self._scope(self._load()).get("audit", {}).get(self.chain)
-        if head is None:
-            return None
-        try:
-            return Anchor(int(head["seq"]), str(head["hash"]))
-        except (KeyError, TypeError, ValueError):
-            raise HighWaterError(self.path, f"the audit mark of {self.scope!r} is malformed") from None
+        return self._marks(self._scope(self._load()))[1].get(self.chain)
 
     # ---- raising ----------------------------------------------------------------------------
 
@@ -138,25 +143,24 @@ class HighWater:
             return
         with self._locked():
             data = self._load()
-            scope = data["stores"].setdefault(self.scope, {})
-            if not isinstance(scope, dict):
-                raise HighWaterError(self.path, f"the entry for {self.scope!r} is malformed")
-            marks = {} if forget_dialogues else scope.setdefault("dialogues", {})
-            scope["dialogues"] = marks
-            changed = forget_dialogues
+            marks, heads = self._marks(self._scope(data))
+            before = (dict(marks), dict(heads))
+            if forget_dialogues:
+                marks.clear()
             for ident, mark in (dialogues or {}).items():
                 old = marks.get(ident)
-                if not isinstance(old, dict) or int(old.get("gen", -1)) < mark.gen:
-                    marks[ident] = {"gen": mark.gen, "root": mark.root}
-                    changed = True
-            if audit is not None:
-                heads = scope.setdefault("audit", {})
-                old = heads.get(self.chain)
-                if not isinstance(old, dict) or int(old.get("seq", -1)) < audit.seq:
-                    heads[self.chain] = audit.as_json()
-                    changed = True
-            if changed:
-                self._write(data)
+                if old is None or old.gen < mark.gen:
+                    marks[ident] = mark
+            old_head = heads.get(self.chain)
+            if audit is not None and (old_head is None or old_head.seq < audit.seq):
+                heads[self.chain] = audit
+            if (marks, heads) == before:
+                return
+            data["stores"][self.scope] = {
+                "dialogues": {ident: {"gen": m.gen, "root": m.root} for ident, m in sorted(marks.items())},
+                "audit": {chain: head.as_json() for chain, head in sorted(heads.items())},
+            }
+            self._write(data)
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:

@@ -98,7 +98,7 @@ def check_claims(
 ) -> list[IntegrityProblem]:
     """Findings about the dialogue's current generation as a whole (empty when it is the newest known).
 
-    ``recorded`` is the newest generation the audit chain's events recorded, when the
+    ``recorded`` is the highest generation the audit chain's events recorded, when the
     caller has read the chain (verifying everything): it catches a marker pointed back
     at the older event that committed a restored generation.
     """

@@ -214,7 +214,21 @@ def build_parser(argv: Sequence[str] | None = None) -> Parser:
     audit.set_defaults(help_parser=audit)
     asub = audit.add_subparsers(title="audit commands", metavar="COMMAND", parser_class=Parser)
     av = _command(asub, "verify", "blue_tui.cli.audit:cmd_verify", "check the chain (exit 1 when broken)")
+    av.add_argument(
+        "--anchor",
+        action="append",
+        default=[],
+        metavar="SEQ:HASH",
+        help="also prove the chain still holds this event (as `blue audit anchor` printed it); repeatable",
+    )
     _json_flag(av)
+    aa = _command(
+        asub,
+        "anchor",
+        "blue_tui.cli.audit:cmd_anchor",
+        "verify the chain and print its head as SEQ:HASH, to keep where the table's writers cannot reach",
+    )
+    _json_flag(aa)
     al = _command(asub, "log", "blue_tui.cli.audit:cmd_log", "print audit events, newest last")
     al.add_argument("--limit", type=int, default=0, metavar="N", help="only the newest N events")
     _json_flag(al)

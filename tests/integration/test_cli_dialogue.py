@@ -272,3 +272,21 @@ def test_paths_json(blue_env: dict[str, str], capsys: pytest.CaptureFixture[str]
         paths["dynamodb_endpoint"] == blue_env["DYNAMODB_ENDPOINT"]
         and paths["table"] == blue_env["BLUE_TABLE"]
     )
+
+
+def test_a_damaged_high_water_file_is_named_and_nothing_is_lost(
+    blue_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["dialogue", "import", str(SAMPLE)]) == 0
+    marks = Path(blue_env["BLUE_HOME"]) / "state" / "highwater.json"
+    assert (marks.stat().st_mode & 0o777) == 0o600
+    assert json.loads(marks.read_text())["format"] == 1
+    marks.write_text("{not json")
+    capsys.readouterr()
+    assert main(["dialogue", "show", "local-prod-parity"]) == 1
+    err = capsys.readouterr().err
+    assert str(marks) in err and "not valid JSON" in err and "hint:" in err and "Traceback" not in err
+    marks.unlink()  # what the hint offers: start afresh
+    assert main(["dialogue", "show", "local-prod-parity", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["dialogue"] == json.loads(SAMPLE.read_text())
+    assert json.loads(marks.read_text())["format"] == 1

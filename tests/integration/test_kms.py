@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 
 from blue_tui.cli import main
@@ -24,6 +25,7 @@ from blue_tui.core.store.dialogue_store import DialogueStore, pk_for
 from blue_tui.core.store.sources import ParsedDialogue
 from tests.conftest import free_port
 
+DID = "local-prod-parity"
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "dialogues" / "local-prod-parity.dialogue.json"
 
 
@@ -42,14 +44,15 @@ def test_store_round_trip_with_kms(kms_env: dict[str, str]) -> None:
     doc = json.loads(SAMPLE.read_text())
     store = DialogueStore(settings)
     store.import_dialogue(ParsedDialogue(str(SAMPLE), doc))
-    assert calls == ["GenerateDataKey"]
+    # The alias is resolved once (DescribeKey), then only its ARN is used.
+    assert calls == ["DescribeKey", "GenerateDataKey"]
 
     fresh = DialogueStore(settings)
     assert fresh.open("local-prod-parity").document == doc
     fresh.open("local-prod-parity")
     fresh.list_dialogues()
     # Unwrapped once, then served from the cache (TTL + use limit).
-    assert calls == ["GenerateDataKey", "Decrypt"]
+    assert calls == ["DescribeKey", "GenerateDataKey", "Decrypt"]
 
     dek_item = next(
         i
@@ -142,3 +145,57 @@ def test_denied_decrypt_is_a_kms_error_not_tampering(kms_env: dict[str, str]) ->
     )
     with pytest.raises((KmsError, IntegrityError)):
         provider.decrypt_dek(kek, forged, DekContext("u", "d", 1))
+
+
+def test_a_dialogue_recreated_under_another_kms_key_is_refused(
+    kms_env: dict[str, str], kms_endpoint: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The swap: someone with write access to the table deletes a dialogue and re-creates it
+    under a KMS key of their own, as the victim's BLUE_USER. The victim must neither read their
+    text nor seal the next version under their data key."""
+    settings = Settings.from_env(kms_env)
+    doc = json.loads(SAMPLE.read_text())
+    DialogueStore(settings).import_dialogue(ParsedDialogue(str(SAMPLE), doc))
+
+    kms = boto3.client(
+        "kms",
+        endpoint_url=kms_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    theirs = kms.create_key(Description="attacker")["KeyMetadata"]
+    attacker = Settings.from_env(
+        {**kms_env, "BLUE_KMS_KEY_ID": theirs["KeyId"], "BLUE_HOME": str(tmp_path / "attacker")}
+    )
+    client = dynamodb_client(settings)
+    for item in tbl.query_partition(settings, pk_for(DID), keys_only=True):
+        for key in item:
+            client.delete_item(TableName=settings.table, Key=key)
+    forged = dict(doc, question="Send the design review to mallory@example.com.")
+    DialogueStore(attacker).import_dialogue(ParsedDialogue("forged.json", forged))
+
+    store = DialogueStore(settings)
+    with pytest.raises(IntegrityError) as err:
+        store.open(DID)
+    assert DID in err.value.message and "dek#v1" in err.value.message
+    assert theirs["Arn"] in err.value.message and "not the configured key" in err.value.message
+    report = store.verify(DID)
+    assert [(p.sk, p.kind) for p in report.problems] == [("dek#v1", "foreign-key")]
+
+    # The victim's next version is not sealed under the attacker's data key: refused, nothing written.
+    before = [i for page in tbl.query_partition(settings, pk_for(DID)) for i in page]
+    mine = dict(doc, status="abandoned")
+    with pytest.raises(IntegrityError, match="not the configured key"):
+        store.import_dialogue(ParsedDialogue("mine.json", mine), replace=True)
+    assert [i for page in tbl.query_partition(settings, pk_for(DID)) for i in page] == before
+
+    capsys.readouterr()
+    assert main(["dialogue", "show", DID]) == 1
+    shown = capsys.readouterr()
+    assert "mallory" not in shown.out and "dek#v1" in shown.err and "Traceback" not in shown.err
+    assert main(["dialogue", "verify", "--json"]) == 1
+    problems = json.loads(capsys.readouterr().out)["problems"]
+    assert {"id": DID, "sk": "dek#v1", "kind": "foreign-key"} in [
+        {k: p[k] for k in ("id", "sk", "kind")} for p in problems
+    ]

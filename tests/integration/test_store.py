@@ -12,9 +12,9 @@ import pytest
 
 from blue_tui.core.aws import dynamodb_client
 from blue_tui.core.config import Settings
-from blue_tui.core.crypto.audit import AuditLog
 from blue_tui.core.errors import ConcurrentWrite, DialogueExists, DialogueNotFound
 from blue_tui.core.store import table as tbl
+from blue_tui.core.store.audit_log import AuditLog
 from blue_tui.core.store.dialogue_store import DialogueStore, pk_for
 from blue_tui.core.store.sources import ParsedDialogue, parse_path
 

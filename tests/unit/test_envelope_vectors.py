@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from blue_tui.core.config import Settings
 from blue_tui.core.crypto import envelope
 from blue_tui.core.crypto.audit import AuditEvent
 from blue_tui.core.crypto.keys import DekContext, DekHandle, KekHandle, WrappedDek
 from blue_tui.core.crypto.local_provider import LocalFileKeyProvider, derive_kek_bytes, fingerprint, wrap_aad
-from blue_tui.core.store.dialogue_store import DialogueStore
+from blue_tui.core.store.sealing import Sealer
 
 ROOT = Path(__file__).resolve().parents[2]
 VECTORS = json.loads((ROOT / "tests" / "fixtures" / "envelope_vectors.json").read_text())
@@ -31,7 +30,7 @@ def test_reference_script_reproduces_the_committed_vectors() -> None:
 
 
 @pytest.mark.parametrize("case", VECTORS["items"], ids=lambda c: c["name"])
-def test_item_vectors(case: dict[str, str], tmp_path: Path) -> None:
+def test_item_vectors(case: dict[str, str]) -> None:
     aad = envelope.build_aad(
         table=case["table"],
         dialogue_id=case["dialogue_id"],
@@ -45,17 +44,13 @@ def test_item_vectors(case: dict[str, str], tmp_path: Path) -> None:
     assert dek.open(nonce, sealed, aad).hex() == case["plaintext_body"]
     assert envelope.item_digest(nonce, sealed) == case["digest"]
     # The store reads the vector as an item and gets the payload back.
-    store = DialogueStore(
-        Settings.from_env({"HOME": str(tmp_path), "BLUE_TABLE": case["table"], "BLUE_USER": "u@example.com"}),
-        LocalFileKeyProvider(tmp_path / "keys" / "umk.key"),
-    )
     item = {
         "SK": {"S": case["sk"]},
         "key_id": {"S": case["key_id"]},
         "content_nonce": {"B": nonce},
         "content_encrypted": {"B": sealed},
     }
-    assert store._unseal(dek, case["dialogue_id"], item) == case["payload"]
+    assert Sealer(case["table"], case["dialogue_id"]).unseal(dek, item) == case["payload"]
 
 
 def test_aad_is_unambiguous() -> None:

@@ -4,10 +4,18 @@ The "KEK" of the hierarchy is the KMS key together with an EncryptionContext tha
 binds the user, the dialogue and the key version: KMS refuses to unwrap a DEK under
 any other context. The same boto3 code runs against AWS and against a KMS-compatible
 endpoint on loopback (``AWS_ENDPOINT_URL_KMS``); only the endpoint differs.
+
+Only the configured key (``BLUE_KMS_KEY_ID``, an alias resolved once per process with
+DescribeKey) is ever used. The key id stored beside a wrapped DEK is cleartext that
+anyone with write access to the table can set: a DEK item naming another key is
+refused, never passed to Decrypt, and the key that KMS says it used must be ours.
+Otherwise whoever re-creates a dialogue under a KMS key of their own would have the
+victim read their text, and seal the victim's next version under a key they can read.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import botocore.exceptions
@@ -25,6 +33,10 @@ from blue_tui.core.errors import (
     KmsUnreachable,
     WrongPrincipal,
 )
+
+#: Configured key id -> its ARN, per endpoint and region: resolved once per process.
+_resolved: dict[tuple[str | None, str, str], str] = {}
+_resolve_lock = threading.Lock()
 
 
 class AwsKmsKeyProvider:
@@ -89,6 +101,21 @@ class AwsKmsKeyProvider:
             message = exc.response.get("Error", {}).get("Message", "")
             raise KmsError(f"KMS {operation}{subject} failed: {code}: {message}") from None
 
+    def key_arn(self) -> str:
+        """The ARN of the configured key (an alias or key id resolved with DescribeKey, once)."""
+        cache_key = (self.settings.kms_endpoint, self.settings.aws_region, self.key_id)
+        with _resolve_lock:
+            arn = _resolved.get(cache_key)
+            if arn is None:
+                meta = self._call("describe_key", None, KeyId=self.key_id)["KeyMetadata"]
+                arn = _resolved[cache_key] = str(meta["Arn"])
+            return arn
+
+    def _foreign(self, context: DekContext, message: str) -> IntegrityError:
+        return IntegrityError(
+            [IntegrityProblem(context.dialogue_id, f"dek#v{context.key_version}", "foreign-key", message)]
+        )
+
     def get_umk(self) -> UmkHandle:
         return UmkHandle(f"kms:{self.key_id}")
 
@@ -97,16 +124,22 @@ class AwsKmsKeyProvider:
         return KekHandle(f"{umk.key_id}/kek:{user}:v{version}", user=user, version=version)
 
     def generate_dek(self, kek: KekHandle, context: DekContext) -> tuple[DekHandle, WrappedDek]:
+        arn = self.key_arn()
         answer = self._call(
             "generate_data_key",
             context.dialogue_id,
-            KeyId=self.key_id,
+            KeyId=arn,
             KeySpec="AES_256",
             EncryptionContext=context.encryption_context(),
         )
-        plaintext = answer["Plaintext"]
-        wrapped = WrappedDek(self.name, f"kms:{answer.get('KeyId', self.key_id)}", answer["CiphertextBlob"])
-        return DekHandle(dek_key_id(context), plaintext), wrapped
+        if answer.get("KeyId") != arn:
+            raise KmsError(
+                f"KMS generated the data key of dialogue {context.dialogue_id!r} under key "
+                f"{answer.get('KeyId')}, not the configured key {arn}",
+                hint="check BLUE_KMS_KEY_ID and the KMS endpoint",
+            )
+        wrapped = WrappedDek(self.name, f"kms:{arn}", answer["CiphertextBlob"])
+        return DekHandle(dek_key_id(context), answer["Plaintext"]), wrapped
 
     def decrypt_dek(self, kek: KekHandle, wrapped: WrappedDek, context: DekContext) -> DekHandle:
         if context.user != kek.user:
@@ -116,14 +149,26 @@ class AwsKmsKeyProvider:
                 f"dialogue {context.dialogue_id!r} was encrypted with the {wrapped.provider} key provider",
                 hint=f"run with BLUE_KEY_PROVIDER={wrapped.provider}",
             )
+        arn = self.key_arn()
         stored_key = wrapped.kek_id.removeprefix("kms:")
+        if stored_key != arn:
+            raise self._foreign(
+                context,
+                f"the data key is wrapped under KMS key {stored_key}, not the configured key {arn} "
+                f"(BLUE_KMS_KEY_ID={self.key_id}); refused",
+            )
         answer = self._call(
             "decrypt",
             context.dialogue_id,
             CiphertextBlob=wrapped.blob,
-            KeyId=stored_key,
+            KeyId=arn,
             EncryptionContext=context.encryption_context(),
         )
+        if answer.get("KeyId") != arn:
+            raise self._foreign(
+                context,
+                f"KMS unwrapped the data key with key {answer.get('KeyId')}, not the configured key {arn}",
+            )
         return DekHandle(dek_key_id(context), answer["Plaintext"])
 
     def describe(self) -> dict[str, Any]:

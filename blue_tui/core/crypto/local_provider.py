@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from blue_tui.core.crypto import envelope
 from blue_tui.core.crypto.keys import DekContext, DekHandle, KekHandle, UmkHandle, WrappedDek
+from blue_tui.core.durable import fsync_folder
 from blue_tui.core.errors import IntegrityError, IntegrityProblem, KeyChanged, KeyFileError, WrongPrincipal
 
 UMK_BYTES = 32
@@ -131,6 +132,9 @@ class LocalFileKeyProvider:
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
+        # The new name lives in the folder: until the folder is fsynced, a crash could lose
+        # a key that has already encrypted data.
+        fsync_folder(self.umk_path.parent)
         return fingerprint(self._read())
 
     def _read(self) -> bytes:

@@ -1,56 +1,30 @@
 """The encrypted dialogue store: import, list, open, verify, export, reset.
 
-One partition per dialogue (``PK = dialogue#{id}``) holds:
-
-* ``dek#v{n}``: the dialogue's data key, wrapped by the key provider, with a durable
-  count of the messages encrypted under it (never more than 2^32).
-* ``{entity_type}#g{gen}#{subkey}``: the entities of generation ``gen``, each one
-  AES-256-GCM payload bound to its address (docs/ENVELOPE.md).
-* ``manifest#g{gen}#p{k}``: pages listing every entity SK of that generation with
-  the SHA-256 of its nonce and ciphertext.
-* ``manifest``: the root, naming the committed generation, the digests of its pages
-  and a summary; encrypted like an entity.
-
-Writing a new version claims a fresh generation, writes its entities and pages beside
-the old ones, then commits by moving the root in one transaction together with the
-audit event; readers see either the old version or the new one, never a mix. The
-old generation is removed afterwards. Reading checks every item against the manifest,
-so a flipped bit, a swapped, deleted, added or rolled-back item is found and named.
+One partition per dialogue (``PK = dialogue#{id}``) holds its data keys
+(:mod:`.data_keys`), the entities of its committed generation sealed to their
+addresses (:mod:`.sealing`), the manifest pages listing them, and the root naming the
+committed generation (:mod:`.generations`). Writing a new version claims a fresh
+generation, writes it beside the old one, then commits by moving the root in one
+transaction with the audit event (:mod:`.audit_log`); readers see the old version or
+the new one, never a mix. Reading checks every item against the manifest
+(:mod:`.reader`) and the generation as a whole against the audit log and this
+machine's high-water mark (:mod:`.rollback`, :mod:`.highwater`), so a flipped bit, a
+swapped, deleted, added or rolled-back item, and a dialogue rolled back or deleted as
+a whole, are found and named. This module orchestrates; the crafts live there.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import threading
-import zlib
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from typing import Any
 
-import botocore.exceptions
-from cryptography.exceptions import InvalidTag
-
-from blue_tui.core.aws import dynamodb_client, error_code
 from blue_tui.core.config import Settings
 from blue_tui.core.crypto import envelope
-from blue_tui.core.crypto.audit import (
-    HEAD_SK,
-    SUBJECT_PREFIX,
-    AuditLog,
-    ChainConflict,
-    TraceContext,
-    utc_timestamp,
-)
+from blue_tui.core.crypto.audit import Anchor, TraceContext
 from blue_tui.core.crypto.dek_cache import DekCache
-from blue_tui.core.crypto.keys import (
-    MAX_MESSAGES_PER_DEK,
-    DekContext,
-    DekHandle,
-    KekHandle,
-    KeyProvider,
-    WrappedDek,
-)
+from blue_tui.core.crypto.keys import MAX_MESSAGES_PER_DEK, KekHandle, KeyProvider
 from blue_tui.core.crypto.providers import key_provider
 from blue_tui.core.errors import (
     BlueError,
@@ -59,135 +33,43 @@ from blue_tui.core.errors import (
     DialogueNotFound,
     IntegrityError,
     IntegrityProblem,
-    KeyProblem,
-    SourceError,
 )
 from blue_tui.core.gcpause import gc_paused
 from blue_tui.core.store import table as tbl
-from blue_tui.core.store.entities import Entity, split_document, summary
+from blue_tui.core.store.audit_log import AuditLog, ChainConflict
+from blue_tui.core.store.data_keys import DataKeys
+from blue_tui.core.store.entities import split_document, summary
+from blue_tui.core.store.generations import claim_generation, commit_action, delete_generations
+from blue_tui.core.store.highwater import DialogueMark
 from blue_tui.core.store.prefetch import Prefetcher
-from blue_tui.core.store.reader import (
-    DEK_PREFIX,
-    ROOT_SK,
-    PartitionReader,
-    ReadResult,
-    page_sk,
-    sk_generation,
+from blue_tui.core.store.reader import ROOT_SK, PartitionReader, ReadResult
+from blue_tui.core.store.results import DialogueSummary, ImportResult, OpenedDialogue, VerifyReport
+from blue_tui.core.store.rollback import RootState, check_claims, gone_problem, read_state
+from blue_tui.core.store.sealing import (
+    Progress,
+    Sealer,
+    content_digest,
+    page_count,
+    pk_for,
+    root_digest,
+    sk_for,
+    split_sk,
 )
 from blue_tui.core.store.sources import ParsedDialogue, document_id
 
-PAGE_ENTRIES = 1500
+__all__ = [
+    "DialogueStore",
+    "DialogueSummary",
+    "ImportResult",
+    "OpenedDialogue",
+    "Progress",
+    "VerifyReport",
+    "pk_for",
+    "sk_for",
+    "split_sk",
+]
+
 MAX_READ_ATTEMPTS = 5
-#: DynamoDB's item limit is 400 KB; leave room for keys and attributes.
-MAX_SEALED_BYTES = 390_000
-
-Progress = Callable[[str, int, int], None]
-
-
-def pk_for(dialogue_id: str) -> str:
-    return f"dialogue#{dialogue_id}"
-
-
-def sk_for(entity_type: str, generation: int, subkey: str) -> str:
-    return f"{entity_type}#g{generation:06d}#{subkey}"
-
-
-def content_digest(entities: Sequence[Entity], bodies: Sequence[bytes]) -> str:
-    """What makes two imports "the same": SHA-256 over every entity's address and encoded body."""
-    hasher = hashlib.sha256(b"blue.content.v1")
-    for entity, body in zip(entities, bodies, strict=True):
-        hasher.update(envelope.length_prefixed(entity.entity_type, entity.subkey, body))
-    return hasher.hexdigest()
-
-
-def split_sk(sk: str) -> tuple[str, str]:
-    """SK -> (entity type, AAD subkey): everything after the first '#'."""
-    entity_type, _, subkey = sk.partition("#")
-    return entity_type, subkey
-
-
-@dataclass
-class _RootState:
-    generation: Any = None
-    marker: int | None = None
-    audit_head: tuple[int, str] | None = None
-
-
-# ---- results --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    id: str
-    source: str
-    items: int
-    status: str  # created | unchanged | replaced
-    generation: int
-    warnings: tuple[str, ...] = ()
-
-    def as_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "id": self.id,
-            "source": self.source,
-            "items": self.items,
-            "status": self.status,
-        }
-        out["generation"] = self.generation
-        out["warnings"] = list(self.warnings)
-        return out
-
-
-@dataclass(frozen=True)
-class DialogueSummary:
-    id: str
-    title: str | None
-    status: str | None
-    date: str | None
-    generation: int
-    items: int
-    rounds: int
-    experts: int
-    perspectives: int
-    tensions: int
-    updated_at: str | None
-    #: Set when the dialogue's manifest does not authenticate (see `blue dialogue verify`).
-    problem: str | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-@dataclass
-class OpenedDialogue:
-    id: str
-    generation: int
-    items: int
-    key_id: str
-    document: dict[str, Any]
-    #: Items of other generations: an interrupted write or clean-up left them (harmless).
-    stale_items: int = 0
-
-
-@dataclass
-class VerifyReport:
-    dialogues: int = 0
-    problems: list[IntegrityProblem] = field(default_factory=list)
-    stale_items: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "problems": [p.as_json() for p in self.problems],
-            "dialogues": self.dialogues,
-            "stale_items": self.stale_items,
-        }
-
-
-# ---- the store ------------------------------------------------------------------------------------
 
 
 class DialogueStore:
@@ -208,168 +90,24 @@ class DialogueStore:
         self.dek_cache = dek_cache or DekCache()
         self.trace = trace or TraceContext.new(settings.env)
         self.audit = AuditLog(settings)
-        self.max_messages_per_dek = max_messages_per_dek
+        self.high_water = self.audit.high_water
+        self.keys = DataKeys(
+            settings, self.provider, self.dek_cache, self.audit, self.trace, max_messages_per_dek
+        )
         self.write_workers = write_workers
-        self._kek: KekHandle | None = None
-        self._kek_lock = threading.Lock()
-
-    # ---- keys -------------------------------------------------------------------------------
 
     @property
     def user(self) -> str:
         return self.settings.user
 
     def kek(self) -> KekHandle:
-        with self._kek_lock:
-            if self._kek is None:
-                self._kek = self.provider.derive_kek(self.provider.get_umk(), self.user)
-            return self._kek
+        return self.keys.kek()
 
-    def _dek_from_item(self, dialogue_id: str, item: Mapping[str, Any]) -> DekHandle:
-        version = int(item["SK"]["S"][len(DEK_PREFIX) :])
-        cache_key = f"{self.settings.table}/{dialogue_id}/v{version}"
-
-        def unwrap() -> DekHandle:
-            wrapped = WrappedDek(item["provider"]["S"], item["kek_id"]["S"], bytes(item["wrapped"]["B"]))
-            context = DekContext(item["owner"]["S"], dialogue_id, version)
-            return self.provider.decrypt_dek(self.kek(), wrapped, context)
-
-        return self.dek_cache.get(cache_key, unwrap)
-
-    def _new_dek(self, dialogue_id: str, version: int) -> tuple[DekHandle, dict[str, Any]]:
-        kek = self.kek()
-        dek, wrapped = self.provider.generate_dek(kek, DekContext(self.user, dialogue_id, version))
-        item = {
-            "PK": {"S": pk_for(dialogue_id)},
-            "SK": {"S": f"{DEK_PREFIX}{version}"},
-            "entity_type": {"S": "dek"},
-            "provider": {"S": wrapped.provider},
-            "kek_id": {"S": wrapped.kek_id},
-            "owner": {"S": self.user},
-            "wrapped": {"B": wrapped.blob},
-            "created_at": {"S": utc_timestamp()},
-            "encryptions": {"N": "0"},
-        }
-        return dek, item
-
-    def _writable_dek(self, dialogue_id: str, messages: int, *, known_new: bool = False) -> DekHandle:
-        """The dialogue's current DEK with ``messages`` encryptions reserved durably.
-
-        A new DEK version is made when there is none, or when the current one would
-        pass the per-key message limit; it is written in one transaction with its
-        `wrap_dek` audit event. ``known_new`` (no committed version yet) skips looking
-        for existing keys: creating v1 fails cleanly if one is there after all.
-        """
-        pk = pk_for(dialogue_id)
-        client = dynamodb_client(self.settings)
-        if messages > self.max_messages_per_dek:
-            raise KeyProblem(f"one write of {messages} items exceeds the per-key limit")
-        version = 0
-        if not known_new:
-            version = max(
-                (int(item["SK"]["S"][len(DEK_PREFIX) :]) for item in self._dek_items(pk)), default=0
-            )
-        for _ in range(8):
-            if version:
-                with tbl.translated(self.settings):
-                    try:
-                        answer = client.update_item(
-                            TableName=self.settings.table,
-                            Key={"PK": {"S": pk}, "SK": {"S": f"{DEK_PREFIX}{version}"}},
-                            UpdateExpression="ADD encryptions :n",
-                            ConditionExpression="attribute_exists(PK) AND encryptions <= :room",
-                            ExpressionAttributeValues={
-                                ":n": {"N": str(messages)},
-                                ":room": {"N": str(self.max_messages_per_dek - messages)},
-                            },
-                            ReturnValues="ALL_NEW",
-                        )
-                        dek = self._dek_from_item(dialogue_id, answer["Attributes"])
-                        dek.reserve(messages)
-                        return dek
-                    except botocore.exceptions.ClientError as exc:
-                        if error_code(exc) != "ConditionalCheckFailedException":
-                            raise
-            # No DEK yet, or the current one is spent: make the next version.
-            version += 1
-            dek, item = self._new_dek(dialogue_id, version)
-            item["encryptions"] = {"N": str(messages)}
-            create = {
-                "Put": {
-                    "TableName": self.settings.table,
-                    "Item": item,
-                    "ConditionExpression": "attribute_not_exists(SK)",
-                }
-            }
-            try:
-                self.audit.append(
-                    operation="wrap_dek",
-                    key_id=dek.key_id,
-                    principal=self.user,
-                    trace=self.trace.child(),
-                    subject=dialogue_id,
-                    detail={"kek": item["kek_id"]["S"], "provider": item["provider"]["S"]},
-                    extra_actions=[create],
-                )
-            except ChainConflict:
-                continue  # that version exists (another writer, or an interrupted write): reserve on it
-            self.dek_cache.put(f"{self.settings.table}/{dialogue_id}/v{version}", dek)
-            dek.reserve(messages)
-            return dek
-        raise ConcurrentWrite(dialogue_id)
-
-    # ---- sealing ----------------------------------------------------------------------------
-
-    def _aad(self, dialogue_id: str, sk: str, key_id: str) -> bytes:
-        entity_type, subkey = split_sk(sk)
-        return envelope.build_aad(
-            table=self.settings.table,
-            dialogue_id=dialogue_id,
-            entity_type=entity_type,
-            subkey=subkey,
-            key_id=key_id,
-        )
-
-    def _seal_item(
-        self,
-        dek: DekHandle,
-        dialogue_id: str,
-        sk: str,
-        payload: Any,
-        clear: Mapping[str, str],
-        body: bytes = b"",
-        aad_for: envelope.AadBuilder | None = None,
+    def _open_root(
+        self, dialogue_id: str, root: Mapping[str, Any], deks: Mapping[str, Any]
     ) -> dict[str, Any]:
-        """An encrypted item for ``payload`` (or for its already encoded ``body``)."""
-        body = body or envelope.encode_body(payload)
-        entity_type, subkey = split_sk(sk)
-        aad_for = aad_for or envelope.AadBuilder(self.settings.table, dialogue_id)
-        nonce, sealed = dek.seal(body, aad_for(entity_type, subkey, dek.key_id))
-        if len(sealed) > MAX_SEALED_BYTES:
-            raise SourceError(
-                dialogue_id,
-                f"item {sk} is {len(sealed)} bytes after compression, over DynamoDB's 400 KB item limit",
-            )
-        item: dict[str, Any] = {
-            "PK": {"S": pk_for(dialogue_id)},
-            "SK": {"S": sk},
-            "entity_type": {"S": entity_type},
-            "key_id": {"S": dek.key_id},
-            "content_encrypted": {"B": sealed},
-            "content_nonce": {"B": nonce},
-        }
-        for name, value in clear.items():
-            item[name] = {"S": value}
-        return item
-
-    def _unseal(self, dek: DekHandle, dialogue_id: str, item: Mapping[str, Any]) -> Any:
-        return envelope.decode_body(
-            dek.open(
-                bytes(item["content_nonce"]["B"]),
-                bytes(item["content_encrypted"]["B"]),
-                self._aad(dialogue_id, item["SK"]["S"], item["key_id"]["S"]),
-            )
-        )
+        dek = self.keys.for_item(dialogue_id, root, deks)
+        return Sealer(self.settings.table, dialogue_id).open_root(dek, root)
 
     # ---- import -----------------------------------------------------------------------------
 
@@ -385,15 +123,16 @@ class DialogueStore:
     def _import(self, parsed: ParsedDialogue, *, replace: bool, progress: Progress | None) -> ImportResult:
         dialogue_id = document_id(parsed.document, parsed.source)
         doc = parsed.document
-        pk = pk_for(dialogue_id)
         entities = split_document(doc)
         bodies = [envelope.encode_body(entity.payload) for entity in entities]
         digest = content_digest(entities, bodies)
-        root = tbl.get_item(self.settings, pk, ROOT_SK)
-        committed = int(root["gen"]["N"]) if root and "gen" in root else None
-        if root is not None and committed is not None:
-            deks = {item["SK"]["S"]: item for item in self._dek_items(pk)}
-            old = self._open_root(dialogue_id, root, deks)
+        state = read_state(self.settings, self.audit, dialogue_id)
+        if state.audit_head is not None:
+            self.audit.remember_head(*state.audit_head)
+        committed = state.generation
+        if state.root is not None and committed is not None:
+            deks = {item["SK"]["S"]: item for item in self.keys.items(dialogue_id)}
+            old = self._open_root(dialogue_id, state.root, deks)
             if old.get("digest") == digest:
                 return ImportResult(
                     dialogue_id,
@@ -406,37 +145,17 @@ class DialogueStore:
             if not replace:
                 raise DialogueExists(dialogue_id, parsed.source)
 
-        generation = self._claim_generation(pk)
-        pages = (len(entities) + PAGE_ENTRIES - 1) // PAGE_ENTRIES
-        dek = self._writable_dek(dialogue_id, len(entities) + pages + 1, known_new=committed is None)
+        generation = claim_generation(
+            self.settings, dialogue_id, above=self._newest_known(dialogue_id, state)
+        )
+        messages = len(entities) + page_count(len(entities)) + 1
+        dek = self.keys.writable(dialogue_id, messages, known_new=committed is None)
         # Seal everything, then write on several threads. (Sealing while writing is not
         # faster: with one GIL the sealing loop and the writers take turns, and DynamoDB
         # waits between requests.)
-        entries: list[list[str]] = []
-        aad_for = envelope.AadBuilder(self.settings.table, dialogue_id)
-        total = len(entities) + pages
-        sealed: list[dict[str, Any]] = []
-        for done, (entity, body) in enumerate(zip(entities, bodies, strict=True)):
-            if progress and not done % 1000:
-                progress("seal", done, total)
-            sk = sk_for(entity.entity_type, generation, entity.subkey)
-            item = self._seal_item(dek, dialogue_id, sk, entity.payload, entity.cleartext(), body, aad_for)
-            entries.append(
-                [sk, envelope.item_digest(item["content_nonce"]["B"], item["content_encrypted"]["B"])]
-            )
-            sealed.append(item)
-        page_digests = []
-        for k in range(pages):
-            page_payload = {
-                "gen": generation,
-                "page": k,
-                "entries": entries[k * PAGE_ENTRIES : (k + 1) * PAGE_ENTRIES],
-            }
-            page_item = self._seal_item(dek, dialogue_id, page_sk(generation, k), page_payload, {})
-            page_digests.append(
-                envelope.item_digest(page_item["content_nonce"]["B"], page_item["content_encrypted"]["B"])
-            )
-            sealed.append(page_item)
+        sealer = Sealer(self.settings.table, dialogue_id)
+        sealed, page_digests = sealer.seal_generation(dek, generation, entities, bodies, progress)
+        total = len(sealed)
         with tbl.BatchWriter(self.settings, workers=self.write_workers) as writer:
             for done, item in enumerate(sealed):
                 if progress and not done % 1000:
@@ -455,184 +174,66 @@ class DialogueStore:
             "source": parsed.source,
         }
         status = "created" if committed is None else "replaced"
-        root_item = self._seal_item(dek, dialogue_id, ROOT_SK, root_payload, {})
+        root_item = sealer.seal(dek, ROOT_SK, root_payload)
+        root = root_digest(root_item)
         try:
-            self.audit.append(
+            event = self.audit.append(
                 operation="import",
                 key_id=dek.key_id,
                 principal=self.user,
                 trace=self.trace.child(),
                 subject=dialogue_id,
-                detail={"generation": generation, "items": len(entities), "status": status},
+                detail={"generation": generation, "items": len(entities), "status": status, "root": root},
                 record_generation=generation,
-                extra_actions=[self._commit_action(dialogue_id, generation, committed, root_item, doc)],
+                extra_actions=[
+                    commit_action(self.settings, dialogue_id, generation, committed, root_item, doc)
+                ],
             )
         except ChainConflict:
-            self._delete_generations(pk, keep=committed, only=generation)
+            delete_generations(
+                self.settings, dialogue_id, keep=committed, only=generation, workers=self.write_workers
+            )
             raise ConcurrentWrite(dialogue_id) from None
+        self.high_water.record(
+            dialogues={dialogue_id: DialogueMark(generation, root)}, audit=Anchor(event.seq, event.event_hash)
+        )
         if generation > 1:
-            self._delete_generations(pk, keep=generation)
+            delete_generations(self.settings, dialogue_id, keep=generation, workers=self.write_workers)
         return ImportResult(
             dialogue_id, parsed.source, len(entities), status, generation, tuple(parsed.warnings)
         )
 
-    def _claim_generation(self, pk: str) -> int:
-        """A generation number no other writer will ever use (atomic counter on the root)."""
-        client = dynamodb_client(self.settings)
-        with tbl.translated(self.settings):
-            answer = client.update_item(
-                TableName=self.settings.table,
-                Key={"PK": {"S": pk}, "SK": {"S": ROOT_SK}},
-                UpdateExpression="ADD next_gen :one SET entity_type = :t",
-                ExpressionAttributeValues={":one": {"N": "1"}, ":t": {"S": "manifest"}},
-                ReturnValues="UPDATED_NEW",
-            )
-        return int(answer["Attributes"]["next_gen"]["N"])
-
-    def _commit_action(
-        self,
-        dialogue_id: str,
-        generation: int,
-        committed: int | None,
-        root_item: Mapping[str, Any],
-        doc: Mapping[str, Any],
-    ) -> dict[str, Any]:
-        now = utc_timestamp()
-        values: dict[str, Any] = {
-            ":g": {"N": str(generation)},
-            ":k": {"S": "dialogue"},
-            ":id": {"S": dialogue_id},
-            ":u": {"S": now},
-            ":kid": root_item["key_id"],
-            ":c": root_item["content_encrypted"],
-            ":n": root_item["content_nonce"],
-        }
-        sets = [
-            "gen = :g",
-            "kind = :k",
-            "kind_key = :id",
-            "updated_at = :u",
-            "created_at = if_not_exists(created_at, :u)",
-            "key_id = :kid",
-            "content_encrypted = :c",
-            "content_nonce = :n",
-        ]
-        names: dict[str, str] = {}
-        status = doc.get("status")
-        removes = []
-        if isinstance(status, str) and status:
-            sets.append("#st = :st")
-            values[":st"] = {"S": status[:200]}
-            names["#st"] = "status"
-        else:
-            removes.append("#st")
-            names["#st"] = "status"
-        update = {
-            "TableName": self.settings.table,
-            "Key": {"PK": {"S": pk_for(dialogue_id)}, "SK": {"S": ROOT_SK}},
-            "UpdateExpression": "SET "
-            + ", ".join(sets)
-            + (" REMOVE " + ", ".join(removes) if removes else ""),
-            "ExpressionAttributeValues": values,
-            "ExpressionAttributeNames": names,
-        }
-        if committed is None:
-            update["ConditionExpression"] = "attribute_not_exists(gen)"
-        else:
-            update["ConditionExpression"] = "gen = :prev"
-            values[":prev"] = {"N": str(committed)}
-        return {"Update": update}
-
-    def _delete_generations(self, pk: str, *, keep: int | None, only: int | None = None) -> int:
-        """Remove entity and page items of generations other than ``keep`` (or exactly ``only``)."""
-        doomed = []
-        for page in tbl.query_partition(self.settings, pk, keys_only=True):
-            for key in page:
-                sk = key["SK"]["S"]
-                gen = sk_generation(sk)
-                if gen is None or gen == keep or (only is not None and gen != only):
-                    continue
-                doomed.append({"PK": key["PK"], "SK": key["SK"]})
-        tbl.batch_write(self.settings, deletes=doomed, workers=self.write_workers)
-        return len(doomed)
-
-    def _dek_items(self, pk: str) -> list[dict[str, Any]]:
-        client = dynamodb_client(self.settings)
-        with tbl.translated(self.settings):
-            answer = client.query(
-                TableName=self.settings.table,
-                KeyConditionExpression="PK = :pk AND begins_with(SK, :d)",
-                ExpressionAttributeValues={":pk": {"S": pk}, ":d": {"S": DEK_PREFIX}},
-                ConsistentRead=True,
-            )
-        items: list[dict[str, Any]] = answer.get("Items", [])
-        return items
-
-    def _open_root(
-        self, dialogue_id: str, root: Mapping[str, Any], deks: Mapping[str, Any]
-    ) -> dict[str, Any]:
-        """Decrypt a root; raises IntegrityError naming it when it does not authenticate."""
-        key_id = root.get("key_id", {}).get("S", "")
-        version = key_id.rsplit("#v", 1)[-1]
-        dek_item = deks.get(f"{DEK_PREFIX}{version}")
-        if dek_item is None:
-            raise IntegrityError(
-                [
-                    IntegrityProblem(
-                        dialogue_id, f"{DEK_PREFIX}{version}", "missing", "the data key item is gone"
-                    )
-                ]
-            )
-        dek = self._dek_from_item(dialogue_id, dek_item)
-        try:
-            payload = self._unseal(dek, dialogue_id, root)
-        except (InvalidTag, ValueError, KeyError, zlib.error):
-            raise IntegrityError(
-                [IntegrityProblem(dialogue_id, ROOT_SK, "tampered", "the manifest does not authenticate")]
-            ) from None
-        if not isinstance(payload, dict) or payload.get("gen") != int(root["gen"]["N"]):
-            raise IntegrityError(
-                [IntegrityProblem(dialogue_id, ROOT_SK, "tampered", "the manifest's generation was altered")]
-            )
-        return payload
+    def _newest_known(self, dialogue_id: str, state: RootState) -> int:
+        """The newest generation any authenticated record knows (a new one must lie above it)."""
+        mark = self.high_water.dialogue(dialogue_id)
+        return max(state.generation or 0, state.marker.gen if state.marker else 0, mark.gen if mark else 0)
 
     # ---- reading ----------------------------------------------------------------------------
 
+    def _indexed_ids(self) -> list[str]:
+        """Committed dialogues in the index (ids from the key, which is authenticated by the AAD)."""
+        roots = tbl.query_index(self.settings, "dialogue")
+        return [r["PK"]["S"].removeprefix("dialogue#") for r in roots if "gen" in r]
+
     def list_dialogues(self) -> list[DialogueSummary]:
         roots = [r for r in tbl.query_index(self.settings, "dialogue") if "gen" in r]
-        if not roots:
-            return []
         dek_keys = []
         for root in roots:
-            version = root["key_id"]["S"].rsplit("#v", 1)[-1]
-            dek_keys.append((root["PK"]["S"], f"{DEK_PREFIX}{version}"))
+            version = root.get("key_id", {}).get("S", "").rsplit("#v", 1)[-1]
+            dek_keys.append((root["PK"]["S"], f"dek#v{version}"))
         deks = {(item["PK"]["S"], item["SK"]["S"]): item for item in tbl.batch_get(self.settings, dek_keys)}
         out = []
         for root, key in zip(roots, dek_keys, strict=True):
-            dialogue_id = root["kind_key"]["S"]
+            dialogue_id = root["PK"]["S"].removeprefix("dialogue#")
             problem = None
             try:
                 payload = self._open_root(dialogue_id, root, {key[1]: deks[key]} if key in deks else {})
             except IntegrityError as exc:
                 payload, problem = {}, str(exc)
-            info = payload.get("summary", {})
-            out.append(
-                DialogueSummary(
-                    id=dialogue_id,
-                    title=info.get("title"),
-                    status=info.get("status"),
-                    date=info.get("date"),
-                    generation=int(root["gen"]["N"]),
-                    items=int(payload.get("items", 0)),
-                    rounds=int(info.get("rounds", 0)),
-                    experts=int(info.get("experts", 0)),
-                    perspectives=int(info.get("perspectives", 0)),
-                    tensions=int(info.get("tensions", 0)),
-                    updated_at=root.get("updated_at", {}).get("S"),
-                    problem=problem,
-                )
-            )
-        self._audit_quietly("list", self.kek().key_id, detail={"dialogues": len(out)})
+            out.append(DialogueSummary.from_root(dialogue_id, root, payload, problem))
+        if out:
+            self._audit_quietly("list", self.kek().key_id, detail={"dialogues": len(out)})
+            self._raise_marks()
         return sorted(out, key=lambda s: s.id)
 
     def open(self, dialogue_id: str) -> OpenedDialogue:
@@ -655,7 +256,7 @@ class DialogueStore:
             recorder.append(thread)
 
         try:
-            opened, problems = self._read(dialogue_id, on_unwrapped=record)
+            opened, problems, mark = self._read(dialogue_id, on_unwrapped=record)
         finally:
             for thread in recorder:
                 thread.join()
@@ -668,48 +269,82 @@ class DialogueStore:
                 detail={"problems": len(problems)},
             )
             raise IntegrityError(problems)
-        assert opened is not None
+        assert opened is not None and mark is not None
+        self._raise_marks({dialogue_id: mark})
         return opened
 
     def export(self, dialogue_id: str) -> dict[str, Any]:
         return self.open(dialogue_id).document
 
     def verify(self, dialogue_id: str | None = None) -> VerifyReport:
+        """Verify one dialogue, or every one that the index, the audit log or this machine knows.
+
+        Verifying everything does not trust the index alone (its keys are cleartext):
+        the audit log's markers and recorded commits and the local high-water mark name
+        dialogues too, so a root hidden from the index, a marker without a root, or a
+        dialogue that is gone are all findings.
+        """
         report = VerifyReport()
-        ids = [dialogue_id] if dialogue_id else self._committed_ids()
+        marks: dict[str, DialogueMark] = {}
+        recorded: dict[str, int] = {}
+        if dialogue_id:
+            ids = [dialogue_id]
+        else:
+            subjects = self.audit.subjects()
+            recorded = subjects.recorded
+            ids = sorted({*self._indexed_ids(), *subjects.ids(), *self.high_water.dialogues()})
         for ident in ids:
             try:
-                opened, problems = self._read(ident)
+                opened, problems, mark = self._read(ident, recorded=recorded.get(ident))
             except IntegrityError as exc:
-                opened, problems = None, exc.problems
+                opened, problems, mark = None, exc.problems, None
+            except DialogueNotFound:
+                if dialogue_id:
+                    raise
+                continue  # named only by an index that has not caught up yet
             report.dialogues += 1
             report.problems.extend(problems)
             if opened is not None:
                 report.stale_items += opened.stale_items
+            if mark is not None:
+                marks[ident] = mark
         self._audit_quietly(
             "verify",
             self.kek().key_id,
             outcome="success" if report.ok else "failure",
             detail={"dialogues": report.dialogues, "problems": len(report.problems)},
         )
+        self._raise_marks(marks)
         return report
 
-    def _committed_ids(self) -> list[str]:
-        return sorted(r["kind_key"]["S"] for r in tbl.query_index(self.settings, "dialogue") if "gen" in r)
-
     def _read(
-        self, dialogue_id: str, *, on_unwrapped: Callable[[int, str], None] | None = None
-    ) -> tuple[OpenedDialogue | None, list[IntegrityProblem]]:
-        """Read and verify a partition; ``on_unwrapped(generation, key_id)`` is called once,
-        when its data key has been unwrapped."""
+        self,
+        dialogue_id: str,
+        *,
+        on_unwrapped: Callable[[int, str], None] | None = None,
+        recorded: int | None = None,
+    ) -> tuple[OpenedDialogue | None, list[IntegrityProblem], DialogueMark | None]:
+        """Read and verify a dialogue; ``on_unwrapped(generation, key_id)`` is called once, when
+        its data key has been unwrapped. A clean read also returns the dialogue's mark."""
+        mark = self.high_water.dialogue(dialogue_id)
         for _ in range(MAX_READ_ATTEMPTS):
-            before = self._root_and_marker(dialogue_id)
-            result = self._read_partition(dialogue_id, before.generation, before.marker, on_unwrapped)
-            if result.unwrapped:
-                on_unwrapped = None  # called already
+            before = read_state(self.settings, self.audit, dialogue_id)
             if before.audit_head is not None:
                 self.audit.remember_head(*before.audit_head)
-            if not result.problems:
+            if before.generation is None:
+                gone = gone_problem(dialogue_id, before, mark, recorded)
+                if gone is None:
+                    raise DialogueNotFound(dialogue_id)
+                raise IntegrityError([gone])
+            result, root, event_item = self._read_partition(dialogue_id, before, on_unwrapped)
+            if result.unwrapped:
+                on_unwrapped = None  # called already
+            problems = list(result.problems)
+            if result.generation == before.generation:
+                problems += check_claims(
+                    dialogue_id, before.generation, root, before, event_item, mark, recorded
+                )
+            if not problems and root is not None:
                 assert result.document is not None and result.generation is not None
                 opened = OpenedDialogue(
                     dialogue_id,
@@ -719,70 +354,48 @@ class DialogueStore:
                     result.document,
                     result.stale_items,
                 )
-                return opened, []
-            after = self._root_and_marker(dialogue_id)
-            if result.generation == before.generation == after.generation:
-                return None, result.problems
+                return opened, [], DialogueMark(result.generation, root_digest(root))
+            after = read_state(self.settings, self.audit, dialogue_id)
+            if result.generation == before.generation and before.same_claims(after):
+                return None, problems, None
             # A writer committed while we read: read again.
         raise ConcurrentWrite(dialogue_id)
 
     def _read_partition(
-        self,
-        dialogue_id: str,
-        generation: int,
-        marker: int | None,
-        on_unwrapped: Callable[[int, str], None] | None = None,
-    ) -> ReadResult:
-        """One paginated Query, pages fetched on a helper thread and decrypted here as they arrive."""
+        self, dialogue_id: str, state: RootState, on_unwrapped: Callable[[int, str], None] | None
+    ) -> tuple[ReadResult, Mapping[str, Any] | None, Mapping[str, Any] | None]:
+        """One paginated Query, pages fetched on a helper thread and decrypted here as they arrive.
+
+        Returns the result, the root item read, and the audit event the marker names
+        (fetched while the first page is on its way).
+        """
+        generation = state.generation
+        assert generation is not None
         with gc_paused():
-            return self._read_pages(dialogue_id, generation, marker, on_unwrapped)
-
-    def _read_pages(
-        self,
-        dialogue_id: str,
-        generation: int,
-        marker: int | None,
-        on_unwrapped: Callable[[int, str], None] | None,
-    ) -> ReadResult:
-        reader = PartitionReader(
-            table=self.settings.table,
-            dialogue_id=dialogue_id,
-            expected_generation=generation,
-            marker_generation=marker,
-            dek_from_item=lambda item: self._dek_from_item(dialogue_id, item),
-            open_root=lambda root, deks: self._open_root(dialogue_id, root, deks),
-        )
-        with Prefetcher(self.settings, pk_for(dialogue_id)) as prefetcher:
-            for items in prefetcher.slices():
-                reader.feed(items)
-                if on_unwrapped is not None and reader.unwrapped:
-                    on_unwrapped(generation, reader.unwrapped)
-                    on_unwrapped = None
-        result = reader.finish()
+            reader = PartitionReader(
+                table=self.settings.table,
+                dialogue_id=dialogue_id,
+                expected_generation=generation,
+                dek_from_item=lambda item: self.keys.unwrap(dialogue_id, item),
+                open_root=lambda root, deks: self._open_root(dialogue_id, root, deks),
+            )
+            with Prefetcher(self.settings, pk_for(dialogue_id)) as prefetcher:
+                event_item = self.audit.event(state.marker.seq) if state.marker else None
+                for items in prefetcher.slices():
+                    reader.feed(items)
+                    if on_unwrapped is not None and reader.unwrapped:
+                        on_unwrapped(generation, reader.unwrapped)
+                        on_unwrapped = None
+            result = reader.finish()
         result.unwrapped = reader.unwrapped is not None
-        return result
-
-    def _root_and_marker(self, dialogue_id: str) -> _RootState:
-        """The committed generation, the audit log's record of it, and the audit chain's head (one request)."""
-        pk = pk_for(dialogue_id)
-        got = tbl.batch_get(
-            self.settings,
-            [(pk, ROOT_SK), (self.audit.pk, f"{SUBJECT_PREFIX}{dialogue_id}"), (self.audit.pk, HEAD_SK)],
-        )
-        state = _RootState()
-        for item in got:
-            sk = item["SK"]["S"]
-            if item["PK"]["S"] == pk:
-                state.generation = int(item["gen"]["N"]) if "gen" in item else None
-            elif sk == HEAD_SK:
-                state.audit_head = (int(item["seq"]["N"]), item["hash"]["S"])
-            else:
-                state.marker = int(item["gen"]["N"])
-        if state.generation is None:
-            raise DialogueNotFound(dialogue_id)
-        return state
+        return result, reader.root, event_item
 
     # ---- audit and reset --------------------------------------------------------------------
+
+    def _raise_marks(self, dialogues: Mapping[str, DialogueMark] | None = None) -> None:
+        """Raise this machine's high-water marks to what was just read, and to the newest audit
+        event this store wrote or read (one write per operation)."""
+        self.high_water.record(dialogues=dialogues, audit=self.audit.known_head)
 
     def _audit_quietly(
         self,
@@ -808,51 +421,8 @@ class DialogueStore:
     def reset_local(self) -> int:
         """Wipe every dialogue of the local store and make a fresh local key. Returns dialogues wiped.
 
-        Refused for KMS keys and for endpoints that are not on this machine: the
-        remedy for a lost local key must never touch production data.
+        Refused for KMS keys and for endpoints that are not on this machine (see :mod:`.reset`).
         """
-        from blue_tui.core.crypto.local_provider import LocalFileKeyProvider
+        from blue_tui.core.store.reset import reset_local_store
 
-        if not isinstance(self.provider, LocalFileKeyProvider):
-            raise KeyProblem("only the local key provider can be reset", hint="unset BLUE_KEY_PROVIDER=kms")
-        if not self.settings.endpoint_is_local:
-            raise KeyProblem(
-                f"refusing to wipe dialogues at {self.settings.endpoint_label}: not a local endpoint",
-                hint="reset works only against DynamoDB Local (DYNAMODB_ENDPOINT on 127.0.0.1)",
-            )
-        client = dynamodb_client(self.settings)
-        doomed: list[dict[str, Any]] = []
-        dialogues = set()
-        kwargs: dict[str, Any] = {
-            "TableName": self.settings.table,
-            "ProjectionExpression": "PK, SK",
-            "FilterExpression": "begins_with(PK, :d) OR (PK = :a AND begins_with(SK, :s))",
-            "ExpressionAttributeValues": {
-                ":d": {"S": "dialogue#"},
-                ":a": {"S": self.audit.pk},
-                ":s": {"S": SUBJECT_PREFIX},
-            },
-        }
-        with tbl.translated(self.settings):
-            while True:
-                page = client.scan(**kwargs)
-                for key in page.get("Items", []):
-                    doomed.append(key)
-                    if key["PK"]["S"].startswith("dialogue#"):
-                        dialogues.add(key["PK"]["S"])
-                if not page.get("LastEvaluatedKey"):
-                    break
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        tbl.batch_write(self.settings, deletes=doomed, workers=self.write_workers)
-        fingerprint = self.provider.create(replace=True)
-        with self._kek_lock:
-            self._kek = None
-        self.dek_cache.invalidate()
-        self.audit.append(
-            operation="reset",
-            key_id=f"local:{fingerprint}",
-            principal=self.user,
-            trace=self.trace.child(),
-            detail={"dialogues_wiped": len(dialogues), "items_wiped": len(doomed)},
-        )
-        return len(dialogues)
+        return reset_local_store(self.settings, self.keys, self.audit, workers=self.write_workers)

@@ -88,13 +88,11 @@ class PartitionReader:
         table: str,
         dialogue_id: str,
         expected_generation: int,
-        marker_generation: int | None,
         dek_from_item: Callable[[Mapping[str, Any]], DekHandle],
         open_root: Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, Any]],
     ) -> None:
         self.dialogue_id = dialogue_id
         self.generation = expected_generation
-        self.marker_generation = marker_generation
         self._dek_from_item = dek_from_item
         self._open_root = open_root
         self._aad = envelope.AadBuilder(table, dialogue_id)
@@ -296,6 +294,27 @@ class PartitionReader:
                     self._problem(sk, "cleartext-mismatch", f"the cleartext {name!r} was altered")
                 )
 
+    def _root_cleartext_problems(self, root: Mapping[str, Any], generation: int) -> list[IntegrityProblem]:
+        """The root's cleartext copies: index keys, status, and the generation counter."""
+        summary = self._manifest.get("summary")
+        status = summary.get("status") if isinstance(summary, dict) else None
+        expected = {
+            "kind": "dialogue",
+            "kind_key": self.dialogue_id,
+            "status": status[:200] if isinstance(status, str) and status else None,
+        }
+        problems = []
+        for name, value in expected.items():
+            if root.get(name, {}).get("S") != value:
+                hidden = " (the dialogue is hidden from the index)" if name != "status" else ""
+                message = f"the cleartext {name!r} was altered or removed{hidden}"
+                problems.append(self._problem(ROOT_SK, "cleartext-mismatch", message))
+        counter = root.get("next_gen", {}).get("N")
+        if counter is None or not counter.isdigit() or int(counter) < generation:
+            message = f"the generation counter next_gen ({counter}) was set below generation {generation}"
+            problems.append(self._problem(ROOT_SK, "cleartext-mismatch", message))
+        return problems
+
     def finish(self) -> ReadResult:
         self._drain()
         root = self.root
@@ -315,12 +334,7 @@ class PartitionReader:
                     )
         if self._expected is None:
             return ReadResult(generation, key_id, 0, None, problems, self.other_generations)
-        if self.marker_generation is not None and self.marker_generation > generation:
-            message = (
-                f"the manifest names generation {generation}, but the audit log recorded "
-                f"generation {self.marker_generation} as committed"
-            )
-            problems.insert(0, self._problem(ROOT_SK, "rolled-back", message))
+        problems.extend(self._root_cleartext_problems(root, generation))
         for sk in self._expected:
             problems.append(self._problem(sk, "missing", "this item was deleted"))
         count = self.assembler.count

@@ -161,6 +161,26 @@ def query_index(settings: Settings, kind: str) -> list[Item]:
             kwargs["ExclusiveStartKey"] = last
 
 
+def scan_keys(settings: Settings, condition: str, values: Mapping[str, Any]) -> list[Item]:
+    """The keys of every item matching a filter: a whole-table Scan, for wiping only."""
+    client = dynamodb_client(settings)
+    kwargs: dict[str, Any] = {
+        "TableName": settings.table,
+        "ProjectionExpression": "PK, SK",
+        "FilterExpression": condition,
+        "ExpressionAttributeValues": dict(values),
+    }
+    keys: list[Item] = []
+    with translated(settings):
+        while True:
+            page = client.scan(**kwargs)
+            keys.extend(page.get("Items", []))
+            last = page.get("LastEvaluatedKey")
+            if not last:
+                return keys
+            kwargs["ExclusiveStartKey"] = last
+
+
 def get_item(settings: Settings, pk: str, sk: str) -> Item | None:
     client = dynamodb_client(settings)
     with translated(settings):

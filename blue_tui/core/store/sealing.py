@@ -1,0 +1,164 @@
+"""Items of one dialogue partition: addresses, sealing, unsealing, and the manifest root.
+
+Every item's ciphertext is bound to its address (docs/ENVELOPE.md section 2): the AAD
+names the table, the dialogue, the entity type, the subkey (which carries the
+generation) and the data key's id. A generation's items are listed with their digests
+on manifest pages, and the root names the pages' digests (section 5).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+
+from blue_tui.core.crypto import envelope
+from blue_tui.core.crypto.keys import DekHandle
+from blue_tui.core.errors import IntegrityError, IntegrityProblem, SourceError
+from blue_tui.core.store.entities import Entity
+from blue_tui.core.store.reader import ROOT_SK, page_sk
+
+PAGE_ENTRIES = 1500
+#: DynamoDB's item limit is 400 KB; leave room for keys and attributes.
+MAX_SEALED_BYTES = 390_000
+
+Progress = Callable[[str, int, int], None]
+
+
+def pk_for(dialogue_id: str) -> str:
+    return f"dialogue#{dialogue_id}"
+
+
+def sk_for(entity_type: str, generation: int, subkey: str) -> str:
+    return f"{entity_type}#g{generation:06d}#{subkey}"
+
+
+def split_sk(sk: str) -> tuple[str, str]:
+    """SK -> (entity type, AAD subkey): everything after the first '#'."""
+    entity_type, _, subkey = sk.partition("#")
+    return entity_type, subkey
+
+
+def content_digest(entities: Sequence[Entity], bodies: Sequence[bytes]) -> str:
+    """What makes two imports "the same": SHA-256 over every entity's address and encoded body."""
+    hasher = hashlib.sha256(b"blue.content.v1")
+    for entity, body in zip(entities, bodies, strict=True):
+        hasher.update(envelope.length_prefixed(entity.entity_type, entity.subkey, body))
+    return hasher.hexdigest()
+
+
+def root_digest(root: Mapping[str, Any]) -> str:
+    """The digest of a manifest root item (what the audit log and the high-water mark record)."""
+    return envelope.item_digest(
+        bytes(root.get("content_nonce", {}).get("B", b"")),
+        bytes(root.get("content_encrypted", {}).get("B", b"")),
+    )
+
+
+class Sealer:
+    """Seals and unseals the items of one dialogue."""
+
+    def __init__(self, table: str, dialogue_id: str) -> None:
+        self.dialogue_id = dialogue_id
+        self.aad = envelope.AadBuilder(table, dialogue_id)
+        self.pk = pk_for(dialogue_id)
+
+    def seal(
+        self, dek: DekHandle, sk: str, payload: Any, clear: Mapping[str, str] | None = None, body: bytes = b""
+    ) -> dict[str, Any]:
+        """An encrypted item for ``payload`` (or for its already encoded ``body``)."""
+        body = body or envelope.encode_body(payload)
+        entity_type, subkey = split_sk(sk)
+        nonce, sealed = dek.seal(body, self.aad(entity_type, subkey, dek.key_id))
+        if len(sealed) > MAX_SEALED_BYTES:
+            raise SourceError(
+                self.dialogue_id,
+                f"item {sk} is {len(sealed)} bytes after compression, over DynamoDB's 400 KB item limit",
+            )
+        item: dict[str, Any] = {
+            "PK": {"S": self.pk},
+            "SK": {"S": sk},
+            "entity_type": {"S": entity_type},
+            "key_id": {"S": dek.key_id},
+            "content_encrypted": {"B": sealed},
+            "content_nonce": {"B": nonce},
+        }
+        for name, value in (clear or {}).items():
+            item[name] = {"S": value}
+        return item
+
+    def unseal(self, dek: DekHandle, item: Mapping[str, Any]) -> Any:
+        """The payload; raises InvalidTag, ValueError, KeyError or zlib.error when it does not authenticate."""
+        entity_type, subkey = split_sk(item["SK"]["S"])
+        return envelope.decode_body(
+            dek.open(
+                bytes(item["content_nonce"]["B"]),
+                bytes(item["content_encrypted"]["B"]),
+                self.aad(entity_type, subkey, item["key_id"]["S"]),
+            )
+        )
+
+    def seal_generation(
+        self,
+        dek: DekHandle,
+        generation: int,
+        entities: Sequence[Entity],
+        bodies: Sequence[bytes],
+        progress: Progress | None = None,
+    ) -> tuple[list[dict[str, Any]], list[str]]:
+        """Every entity of a generation and its manifest pages, sealed; and the pages' digests."""
+        pages = page_count(len(entities))
+        total = len(entities) + pages
+        entries: list[list[str]] = []
+        sealed: list[dict[str, Any]] = []
+        for done, (entity, body) in enumerate(zip(entities, bodies, strict=True)):
+            if progress and not done % 1000:
+                progress("seal", done, total)
+            sk = sk_for(entity.entity_type, generation, entity.subkey)
+            item = self.seal(dek, sk, entity.payload, entity.cleartext(), body)
+            entries.append(
+                [sk, envelope.item_digest(item["content_nonce"]["B"], item["content_encrypted"]["B"])]
+            )
+            sealed.append(item)
+        page_digests = []
+        for k in range(pages):
+            page_payload = {
+                "gen": generation,
+                "page": k,
+                "entries": entries[k * PAGE_ENTRIES : (k + 1) * PAGE_ENTRIES],
+            }
+            page_item = self.seal(dek, page_sk(generation, k), page_payload)
+            page_digests.append(
+                envelope.item_digest(page_item["content_nonce"]["B"], page_item["content_encrypted"]["B"])
+            )
+            sealed.append(page_item)
+        return sealed, page_digests
+
+    def open_root(self, dek: DekHandle, root: Mapping[str, Any]) -> dict[str, Any]:
+        """Decrypt a root; raises IntegrityError naming it when it does not authenticate."""
+        try:
+            payload = self.unseal(dek, root)
+        except (InvalidTag, ValueError, KeyError, zlib.error):
+            raise IntegrityError(
+                [
+                    IntegrityProblem(
+                        self.dialogue_id, ROOT_SK, "tampered", "the manifest does not authenticate"
+                    )
+                ]
+            ) from None
+        if not isinstance(payload, dict) or payload.get("gen") != int(root["gen"]["N"]):
+            raise IntegrityError(
+                [
+                    IntegrityProblem(
+                        self.dialogue_id, ROOT_SK, "tampered", "the manifest's generation was altered"
+                    )
+                ]
+            )
+        return payload
+
+
+def page_count(entities: int) -> int:
+    return (entities + PAGE_ENTRIES - 1) // PAGE_ENTRIES

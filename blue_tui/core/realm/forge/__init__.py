@@ -15,7 +15,7 @@ from typing import Any
 
 from blue_tui.core.config import Settings
 from blue_tui.core.realm import index as realm_index
-from blue_tui.core.realm.credentials import Credentials
+from blue_tui.core.realm.credentials import CredentialReport, Credentials
 from blue_tui.core.realm.forge.base import (
     Forge,
     ForgeAuthError,
@@ -41,7 +41,9 @@ __all__ = [
     "PrRequest",
     "PullRequest",
     "RepoRef",
+    "credential_report",
     "forge_for",
+    "forge_kind",
     "repo_ref",
 ]
 
@@ -54,17 +56,11 @@ def _config(settings: Settings, realm: str) -> dict[str, Any]:
     return dict(raw) if isinstance(raw, dict) else {}
 
 
-def forge_for(
-    settings: Settings,
-    realm: str,
-    realm_root: Path,
-    url: str | None,
-    *,
-    env: Mapping[str, str] | None = None,
-) -> Forge:
-    """The forge for a repo whose git URL is ``url`` (the realm's own remote, or a member repo's)."""
-    from blue_tui.core.realm.forge.github import GitHub, api_url_for_host
-    from blue_tui.core.realm.forge.local import LocalForge
+def forge_kind(
+    settings: Settings, realm: str, url: str | None, *, env: Mapping[str, str] | None = None
+) -> tuple[str, str]:
+    """``(kind, GitHub API URL or "")`` for a repo whose git URL is ``url``."""
+    from blue_tui.core.realm.forge.github import api_url_for_host
 
     env = os.environ if env is None else env
     cfg = _config(settings, realm)
@@ -78,14 +74,53 @@ def forge_for(
     if not kind:
         kind = "github" if parsed is not None and (parsed[0] == "github.com" or api_url) else "local"
     if kind == "local":
+        return kind, ""
+    return kind, api_url or (api_url_for_host(parsed[0]) if parsed else "https://api.github.com")
+
+
+def forge_for(
+    settings: Settings,
+    realm: str,
+    realm_root: Path,
+    url: str | None,
+    *,
+    env: Mapping[str, str] | None = None,
+) -> Forge:
+    """The forge for a repo whose git URL is ``url`` (the realm's own remote, or a member repo's)."""
+    from blue_tui.core.realm.forge.github import GitHub
+    from blue_tui.core.realm.forge.local import LocalForge
+
+    kind, api = forge_kind(settings, realm, url, env=env)
+    if kind == "local":
         return LocalForge(settings, realm, realm_root)
-    host = parsed[0] if parsed else None
-    api = api_url or (api_url_for_host(host) if host else "https://api.github.com")
-    cred = Credentials(settings, env=env).lookup(realm, host or "github.com", github=True)
-    timeout = float(cfg.get("max_wait", 60)) if isinstance(cfg.get("max_wait"), int | float) else 60.0
-    return GitHub(api, cred.token if cred else None, max_wait=timeout)
+    parsed = parse_git_url(url)
+    cred = Credentials(settings, env=env).lookup(realm, parsed[0] if parsed else "github.com", github=True)
+    cfg = _config(settings, realm)
+    wait = cfg.get("max_wait")
+    return GitHub(
+        api, cred.token if cred else None, max_wait=float(wait) if isinstance(wait, int | float) else 60.0
+    )
 
 
 def repo_ref(name: str, url: str | None, local_path: Path | None = None, remote: str = "origin") -> RepoRef:
     parsed = parse_git_url(url)
     return RepoRef(name, parsed[1] if parsed else None, url, local_path, remote)
+
+
+def credential_report(
+    settings: Settings, realm: str, realm_root: Path, *, env: Mapping[str, str] | None = None
+) -> CredentialReport:
+    """Which credential layer answers for this realm's remote (and its forge), never the token.
+
+    The host asked about: the realm remote's https host, else the forge host of a forge-style
+    URL when that forge is GitHub; none for local and ssh remotes without a forge (git's own
+    ssh setup applies there)."""
+    from blue_tui.core.realm import git
+    from blue_tui.core.realm.credentials import https_host
+
+    url = git.remote_url(realm_root) if git.is_repo(realm_root) else None
+    kind, _ = forge_kind(settings, realm, url, env=env)
+    parsed = parse_git_url(url)
+    github = kind == "github"
+    host = https_host(url) or (parsed[0] if parsed and github else None)
+    return Credentials(settings, env=env).status(realm, host, github=github)

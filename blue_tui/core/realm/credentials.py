@@ -134,7 +134,7 @@ class Credentials:
         self, settings: Settings, *, env: Mapping[str, str] | None = None, timeout: float = DEFAULT_TIMEOUT
     ) -> None:
         self.settings = settings
-        self.env = dict(os.environ if env is None else env)
+        self.env = dict(env if env is not None else (settings.env or os.environ))
         self.timeout = timeout
 
     # ---- the layers; each returns (state, credential or None) ---------------------------------------

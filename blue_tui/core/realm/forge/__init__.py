@@ -62,7 +62,7 @@ def forge_kind(
     """``(kind, GitHub API URL or "")`` for a repo whose git URL is ``url``."""
     from blue_tui.core.realm.forge.github import api_url_for_host
 
-    env = os.environ if env is None else env
+    env = env if env is not None else (settings.env or os.environ)
     cfg = _config(settings, realm)
     kind = (env.get("BLUE_FORGE") or str(cfg.get("type") or "")).strip().lower()
     if kind and kind not in KINDS:

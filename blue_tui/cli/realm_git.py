@@ -17,13 +17,23 @@ from typing import Any
 
 from blue_tui.cli.output import emit_json, note, table
 from blue_tui.core.config import Settings
-from blue_tui.core.errors import EXIT_FAILURE, EXIT_OK
+from blue_tui.core.errors import EXIT_FAILURE, EXIT_OK, BlueError
 from blue_tui.core.realm.locate import Located, find_realm
 from blue_tui.core.realm.runs import RunReport, Step
 
 
 def _located(args: argparse.Namespace, settings: Settings) -> Located:
-    return find_realm(settings, getattr(args, "realm", None), Path.cwd())
+    """``--realm``, else the current repo's realm; inside an RFC worktree
+    (``$BLUE_HOME/worktrees/REALM/RFC/REPO``), that realm."""
+    realm = getattr(args, "realm", None)
+    here = Path.cwd().resolve()
+    base = settings.worktrees_dir.resolve()
+    if realm is None and base in here.parents and len(here.relative_to(base).parts) >= 3:
+        try:
+            return find_realm(settings, None, here)
+        except BlueError:
+            realm = here.relative_to(base).parts[0]
+    return find_realm(settings, realm, here)
 
 
 @contextmanager

@@ -20,7 +20,7 @@ from blue_tui.core.realm import git
 from blue_tui.core.realm import index as realm_index
 from blue_tui.core.realm.fsutil import locked
 from blue_tui.core.realm.names import name_problem
-from blue_tui.core.realm.remote import STAMP, auth_env, git_dir_of, redact, stamp
+from blue_tui.core.realm.remote import STAMP, auth_env, git_dir_of, redact, remote_url, stamp
 
 CHECKOUTS_KEY = "checkouts"
 
@@ -141,7 +141,7 @@ def freshness(root: Path, remote: str = "origin") -> Freshness | None:
     """None when the realm has no remote (a realm made here with ``admin init``)."""
     if not git.is_repo(root):
         return None
-    url = git.remote_url(root, remote)
+    url = remote_url(root, remote)
     if url is None:
         return None
     branch = current_branch(root)

@@ -92,7 +92,7 @@ class _Prs:
         entry = self.entries.get(repo, {})
         checkout = Path(str(entry.get("checkout"))) if entry.get("checkout") else None
         declared = self.realm.repos[repo].url if repo in self.realm.repos else None
-        url = declared or (git.remote_url(checkout) if checkout and git.is_repo(checkout) else None)
+        url = declared or (remote.remote_url(checkout) if checkout and git.is_repo(checkout) else None)
         return repo_ref(repo, url, checkout)
 
     def plan(self) -> dict[str, Any]:

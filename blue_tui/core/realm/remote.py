@@ -48,6 +48,14 @@ class PushRejected(RealmError):
         return any(w in self.reason for w in ("non-fast-forward", "fetch first", "stale info"))
 
 
+def remote_url(root: Path, name: str = "origin") -> str | None:
+    """The URL as configured (``remote.NAME.url``), before git's ``insteadOf`` rewriting: the
+    forge and the credentials belong to this one."""
+    proc = git.run(["config", "--get", f"remote.{name}.url"], root, check=False)
+    out = proc.stdout.decode().strip()
+    return out if proc.returncode == 0 and out else None
+
+
 def redact(text: str) -> str:
     """``https://user:TOKEN@host/x`` -> ``https://user:***@host/x`` (also inside git's messages)."""
     return _USERINFO.sub(lambda m: f"{m.group('scheme')}{m.group('user')}:***@", text)
@@ -81,7 +89,7 @@ def fetch(
     timeout: float = FETCH_TIMEOUT,
 ) -> None:
     """``git fetch --prune REMOTE`` with credentials; stamps the time for :func:`.clone.freshness`."""
-    url = git.remote_url(root, remote)
+    url = remote_url(root, remote)
     if url is None:
         raise RemoteError(
             f"{root} has no remote {remote!r}",
@@ -146,7 +154,7 @@ def push(
 
     A refusal raises :class:`PushRejected` with the remote's own lines (a hook's message) and the
     reason git gives (``pre-receive hook declined``, ``non-fast-forward``...)."""
-    url = git.remote_url(root, remote) or remote
+    url = remote_url(root, remote) or remote
     args = ["push", "--porcelain", *[f"--force-with-lease={lease}" for lease in leases], remote, *refspecs]
     proc = git.run(
         args,
@@ -196,7 +204,7 @@ def ls_remote_heads(
     settings: Settings, root: Path, realm: str, pattern: str, *, remote: str = "origin"
 ) -> dict[str, str]:
     """``{branch: sha}`` of the remote's branches matching ``pattern`` (one round trip)."""
-    url = git.remote_url(root, remote) or remote
+    url = remote_url(root, remote) or remote
     try:
         out = git.run(
             ["ls-remote", "--heads", remote, pattern],

@@ -116,7 +116,7 @@ class _Sync:
                 f"realm {self.realm_name} at {root} is not a git clone",
                 hint="clone it with `blue realm admin join URL`",
             )
-        if git.remote_url(root) is None:
+        if remote.remote_url(root) is None:
             raise remote.RemoteError(
                 f"realm {self.realm_name} at {root} has no remote to sync with",
                 hint=f"add one: `git -C {root} remote add origin URL && git -C {root} push -u origin HEAD`",
@@ -147,7 +147,7 @@ class _Sync:
         base = self.preflight()
         with locked(_lock_path(self.root), what=f"realm {self.realm_name}"):
             probe = git.StatusProbe(self.root, REALM_PATHSPECS)
-            self.step("fetch", git.remote_url(self.root) or "")
+            self.step("fetch", remote.remote_url(self.root) or "")
             try:
                 remote.fetch(self.settings, self.root, self.realm_name)
             finally:
@@ -446,7 +446,7 @@ class _Sync:
         if self.forge is None:
             from blue_tui.core.realm.forge import forge_for
 
-            self.forge = forge_for(self.settings, self.realm_name, self.root, git.remote_url(self.root))
+            self.forge = forge_for(self.settings, self.realm_name, self.root, remote.remote_url(self.root))
         return self.forge
 
     def open_pr_again(self, report: SyncReport, record: dict[str, Any]) -> SyncReport:
@@ -481,7 +481,7 @@ class _Sync:
             base=report.base,
             reviewers=tuple(report.reviewers),
         )
-        target = repo_ref(self.realm_name, git.remote_url(self.root), self.root)
+        target = repo_ref(self.realm_name, remote.remote_url(self.root), self.root)
         try:
             pr = self._forge().open_pr(target, request)
         except ForgeError as exc:

@@ -117,8 +117,9 @@ def credential_report(
     ssh setup applies there)."""
     from blue_tui.core.realm import git
     from blue_tui.core.realm.credentials import https_host
+    from blue_tui.core.realm.remote import remote_url
 
-    url = git.remote_url(realm_root) if git.is_repo(realm_root) else None
+    url = remote_url(realm_root) if git.is_repo(realm_root) else None
     kind, _ = forge_kind(settings, realm, url, env=env)
     parsed = parse_git_url(url)
     github = kind == "github"

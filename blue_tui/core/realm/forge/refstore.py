@@ -20,7 +20,7 @@ from blue_tui.core.config import Settings
 from blue_tui.core.realm import git
 from blue_tui.core.realm.errors import GitError
 from blue_tui.core.realm.forge.base import ForgeError
-from blue_tui.core.realm.remote import PushRejected, RemoteError, fetch, push
+from blue_tui.core.realm.remote import PushRejected, RemoteError, fetch, push, remote_url
 
 BRANCH = "blue/forge"
 ATTEMPTS = 6
@@ -37,14 +37,14 @@ class RefStore:
         self.root = root
         self.branch = branch
         self.remote = remote
-        self.has_remote = git.remote_url(root, remote) is not None
+        self.has_remote = remote_url(root, remote) is not None
 
     @property
     def ref(self) -> str:
         return f"refs/remotes/{self.remote}/{self.branch}" if self.has_remote else f"refs/heads/{self.branch}"
 
     def where(self) -> str:
-        url = git.remote_url(self.root, self.remote) if self.has_remote else str(self.root)
+        url = remote_url(self.root, self.remote) if self.has_remote else str(self.root)
         return f"branch {self.branch} of {url}"
 
     def refresh(self) -> bool:

@@ -9,6 +9,7 @@ member repo lives on this machine; it is machine-specific, so it never goes into
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -61,6 +62,101 @@ def base_branch(root: Path, remote: str = "origin") -> str:
             return merge[len("refs/heads/") :]
         return branch
     return "main"
+
+
+_SECTION = re.compile(r'^\[\s*(remote|branch)\s+"([^"\\]{1,200})"\s*\]\s*$')
+_KEY = re.compile(r"^(url|merge)\s*=\s*([^\s\"#;\\]{1,2000})\s*$")
+
+
+def _plain_config(git_dir: Path) -> dict[str, str] | None:
+    """``remote.*.url`` and ``branch.*.merge`` from ``.git/config`` when the file is plain (no
+    includes, quotes or escapes); None otherwise, and git itself is asked."""
+    try:
+        text = (git_dir / "config").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if "include" in text or "\\" in text:
+        return None
+    values: dict[str, str] = {}
+    section: str | None = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("["):
+            m = _SECTION.match(line)
+            section = f"{m.group(1)}.{m.group(2)}" if m else None
+            continue
+        if section is not None and section.startswith(("remote.", "branch.")):
+            k = _KEY.match(line)
+            if k:
+                values[f"{section}.{k.group(1)}"] = k.group(2)
+            elif line.split("=", 1)[0].strip() in ("url", "merge"):
+                return None  # quoted or unusual: let git read it
+    return values
+
+
+def read_ref(root: Path, ref: str) -> str | None:
+    """The commit a full ref name points at: its loose file or ``packed-refs``, else git."""
+    git_dir = git_dir_of(root)
+    if git_dir is not None:
+        try:
+            text = (git_dir / ref).read_text(encoding="ascii").strip()
+            if len(text) == 40 and all(c in "0123456789abcdef" for c in text):
+                return text
+        except (OSError, UnicodeDecodeError):
+            pass
+        try:
+            for line in (git_dir / "packed-refs").read_text(encoding="utf-8").splitlines():
+                sha, _, name = line.partition(" ")
+                if name == ref and len(sha) == 40:
+                    return sha
+        except (OSError, UnicodeDecodeError):
+            pass
+    return git.resolve(root, ref)
+
+
+@dataclass(frozen=True)
+class CloneRefs:
+    url: str | None
+    branch: str | None
+    base: str
+
+
+def clone_refs(root: Path, remote: str = "origin") -> CloneRefs:
+    """The remote's URL, the checked-out branch and the remote's default branch, read from the
+    clone's files when they are plain (no git process), else from git."""
+    git_dir = git_dir_of(root)
+    values = _plain_config(git_dir) if git_dir is not None else None
+    if values is None:
+        proc = git.run(
+            ["config", "-z", "--get-regexp", rf"^(remote\.{remote}\.url|branch\..*\.merge)$"],
+            root,
+            check=False,
+        )
+        values = {}
+        for item in proc.stdout.decode("utf-8", "replace").split("\0"):
+            key, _, value = item.partition("\n")
+            if key:
+                values[key] = value
+    branch: str | None = None
+    base: str | None = None
+    try:
+        head = (git_dir / "HEAD").read_text(encoding="utf-8").strip() if git_dir else ""
+        branch = head[len("ref: refs/heads/") :] if head.startswith("ref: refs/heads/") else None
+        origin_head = (
+            (git_dir / f"refs/remotes/{remote}/HEAD").read_text(encoding="utf-8").strip() if git_dir else ""
+        )
+        prefix = f"ref: refs/remotes/{remote}/"
+        base = origin_head[len(prefix) :] if origin_head.startswith(prefix) else None
+    except OSError:
+        pass
+    if git_dir is None or not (git_dir / "HEAD").is_file():
+        branch = current_branch(root)
+    if base is None:
+        merge = values.get(f"branch.{branch}.merge", "") if branch else ""
+        base = merge[len("refs/heads/") :] if merge.startswith("refs/heads/") else base_branch(root, remote)
+    return CloneRefs(values.get(f"remote.{remote}.url"), branch, base)
 
 
 def _fetched_at(root: Path, remote: str) -> float | None:

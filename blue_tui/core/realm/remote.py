@@ -87,9 +87,11 @@ def fetch(
     remote: str = "origin",
     refspecs: Sequence[str] = (),
     timeout: float = FETCH_TIMEOUT,
+    url: str | None = None,
 ) -> None:
-    """``git fetch --prune REMOTE`` with credentials; stamps the time for :func:`.clone.freshness`."""
-    url = remote_url(root, remote)
+    """``git fetch --prune REMOTE`` with credentials; stamps the time for :func:`.clone.freshness`.
+    ``url``: the remote's configured URL when the caller has read it already."""
+    url = url or remote_url(root, remote)
     if url is None:
         raise RemoteError(
             f"{root} has no remote {remote!r}",

@@ -30,7 +30,7 @@ from typing import Any
 
 from blue_tui.core.config import Settings
 from blue_tui.core.realm import git, remote
-from blue_tui.core.realm.clone import base_branch, current_branch
+from blue_tui.core.realm.clone import clone_refs, read_ref
 from blue_tui.core.realm.errors import GitError, NotInRepo, RealmDirty, RealmError
 from blue_tui.core.realm.fsutil import locked
 from blue_tui.core.realm.loader import REALM_PATHSPECS, load_realm
@@ -102,6 +102,7 @@ class _Sync:
         self.cancel = cancel
         self.forge = forge
         self.state = StateFile(self.root)
+        self.url = ""
 
     def step(self, name: str, detail: str = "") -> None:
         emit(self.progress, self.repo, name, detail=detail)
@@ -116,11 +117,13 @@ class _Sync:
                 f"realm {self.realm_name} at {root} is not a git clone",
                 hint="clone it with `blue realm admin join URL`",
             )
-        if remote.remote_url(root) is None:
+        refs = clone_refs(root)
+        if refs.url is None:
             raise remote.RemoteError(
                 f"realm {self.realm_name} at {root} has no remote to sync with",
                 hint=f"add one: `git -C {root} remote add origin URL && git -C {root} push -u origin HEAD`",
             )
+        self.url = refs.url
         git_dir = remote.git_dir_of(root)
         busy = [
             n
@@ -132,14 +135,12 @@ class _Sync:
                 f"realm clone {root} is in the middle of a git operation ({busy[0]})",
                 hint=f"finish it (`git -C {root} status`) or abort it, then run `blue realm sync` again",
             )
-        base = base_branch(root)
-        branch = current_branch(root)
-        if branch != base:
+        if refs.branch != refs.base:
             raise RealmError(
-                f"realm clone {root} is on {branch or 'a detached HEAD'}, not on {base}",
-                hint=f"`git -C {root} switch {base}`, then run `blue realm sync` again",
+                f"realm clone {root} is on {refs.branch or 'a detached HEAD'}, not on {refs.base}",
+                hint=f"`git -C {root} switch {refs.base}`, then run `blue realm sync` again",
             )
-        return base
+        return refs.base
 
     # ---- the run ---------------------------------------------------------------------------------
 
@@ -147,36 +148,41 @@ class _Sync:
         base = self.preflight()
         with locked(_lock_path(self.root), what=f"realm {self.realm_name}"):
             probe = git.StatusProbe(self.root, REALM_PATHSPECS)
-            self.step("fetch", remote.remote_url(self.root) or "")
+            self.step("fetch", remote.redact(self.url))
             try:
-                remote.fetch(self.settings, self.root, self.realm_name)
+                remote.fetch(self.settings, self.root, self.realm_name, url=self.url)
             finally:
                 dirty = probe.result()
             if dirty:
                 raise RealmDirty(str(self.root), dirty)
             sweep(self.root)
-            tip = git.resolve(self.root, f"refs/remotes/origin/{base}")
-            if tip is None:
+            tracking = f"refs/remotes/origin/{base}"
+            report = SyncReport(
+                self.realm_name, self.repo, "up-to-date", dry_run=self.options.dry_run, base=base
+            )
+            tip = read_ref(self.root, tracking)
+            if tip is not None and tip == read_ref(self.root, f"refs/heads/{base}"):
+                self.state.clear(self.repo)
+                return self.done(report, "the realm clone is up to date")
+            proc = git.run(
+                ["rev-list", "--left-right", "--count", f"HEAD...{tracking}"], self.root, check=False
+            )
+            counts = proc.stdout.split()
+            if proc.returncode != 0 or len(counts) != 2:
                 raise remote.RemoteError(
                     f"the realm remote has no branch {base}",
                     hint=f"push the realm once: `git -C {self.root} push -u origin {base}`",
                 )
-            head = git.head(self.root)
-            assert head is not None
-            report = SyncReport(
-                self.realm_name, self.repo, "up-to-date", dry_run=self.options.dry_run, base=base
-            )
-            counts = git.run(
-                ["rev-list", "--left-right", "--count", f"{head}...{tip}"], self.root
-            ).stdout.split()
             ahead, behind = int(counts[0]), int(counts[1])
+            if ahead == 0 and behind == 0:
+                self.state.clear(self.repo)
+                return self.done(report, "the realm clone is up to date")
+            tip = git.resolve(self.root, tracking)
+            head = git.head(self.root)
+            assert tip is not None and head is not None
             if ahead == 0:
                 self.state.clear(self.repo)
-                return (
-                    self.pull(report, head, tip)
-                    if behind
-                    else self.done(report, "the realm clone is up to date")
-                )
+                return self.pull(report, head, tip)
             mb = git.run(["merge-base", head, tip], self.root).stdout.decode().strip()
             patch = _patch_id(self.root, mb, head)
             published = self.state.get(self.repo)

@@ -4,7 +4,7 @@ under ``$BLUE_HOME/worktrees/{realm}/{rfc}/{repo}``.
 ``create`` preflights every repo before touching any (:mod:`.worktree_plan`), journals each step
 before doing it (:mod:`.journal`), and on a failure undoes only what this run created, newest
 first (``keep_going``: carry on with the other repos instead). A run killed at any point is undone
-by the next ``create``/``remove``/``list`` of that RFC, which then proceeds. ``remove`` uses
+by the next ``create``/``remove`` of that RFC, which then proceeds (``list`` shows it pending). ``remove`` uses
 ``git worktree remove``, refuses dirty or locked worktrees unless ``force``, and deletes only a
 branch it created and that holds no commits beyond where it started.
 

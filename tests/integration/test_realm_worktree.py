@@ -301,3 +301,28 @@ def test_cancel_rolls_back(world: World, alice: Dev) -> None:
     for root in roots(world).values():
         assert BRANCH not in branches(root)
     assert os.path.isdir(alice.home / "worktrees")
+
+
+def test_locked_registration_at_the_target_fails_preflight_and_dirty_checkouts_warn(
+    world: World, alice: Dev
+) -> None:
+    fungal = roots(world)["fungal"]
+    git(fungal, "worktree", "add", "-q", "-b", "elsewhere", str(wt_path(alice, "fungal")))
+    git(fungal, "worktree", "lock", "--reason", "keep out", str(wt_path(alice, "fungal")))
+    (roots(world)["aperture"] / "README").write_text("edited, not committed\n")
+    report = worktree.create(alice.settings, alice.located, "ship-it", repos=["aperture", "fungal"])
+    rows = {r.repo: r for r in report.repos}
+    assert report.exit_code == 1 and rows["fungal"].status == "failed"
+    assert "locked worktree is registered" in rows["fungal"].detail and "keep out" in rows["fungal"].detail
+    assert rows["aperture"].status == "skipped"
+    ok = worktree.create(alice.settings, alice.located, "ship-it", repos=["aperture"])
+    assert ok.exit_code == 0 and any(
+        "uncommitted changes" in w and "stay there" in w for w in ok.repos[0].warnings
+    )
+
+
+def test_rfc_names_git_cannot_use_are_refused_up_front(world: World, alice: Dev) -> None:
+    from blue_tui.core.realm.errors import InvalidName
+
+    with pytest.raises(InvalidName):
+        worktree.create(alice.settings, alice.located, "x.lock", repos=["aperture"])

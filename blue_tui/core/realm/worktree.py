@@ -24,7 +24,7 @@ from typing import Any
 from blue_tui.core.config import Settings
 from blue_tui.core.realm import git
 from blue_tui.core.realm.clone import checkouts
-from blue_tui.core.realm.errors import GitError, InvalidInput, ItemNotFound
+from blue_tui.core.realm.errors import GitError, InvalidInput, InvalidName, ItemNotFound
 from blue_tui.core.realm.fsutil import locked, write_atomic
 from blue_tui.core.realm.journal import Journal
 from blue_tui.core.realm.loader import load_realm
@@ -48,6 +48,8 @@ class RfcPlace:
 
     def __init__(self, settings: Settings, realm: str, rfc: str) -> None:
         check_name(rfc, "RFC")
+        if rfc.endswith(".lock"):  # git refuses ref components ending in .lock
+            raise InvalidName(f"RFC name {rfc!r} cannot end in .lock (git refuses it as a branch name)")
         self.realm = realm
         self.rfc = rfc
         self.dir = settings.worktrees_dir / realm / rfc

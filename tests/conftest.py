@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -28,6 +29,51 @@ def _user_cache_home() -> Path:
     """Where `make` fetched DynamoDB Local (reused, never re-downloaded per test run)."""
     value = os.environ.get("XDG_CACHE_HOME", "")
     return Path(value) if value and os.path.isabs(value) else Path.home() / ".cache"
+
+
+#: Variables of the user's shell that would change what the product does under test.
+_SCRUBBED_PREFIXES = ("BLUE_", "AWS_", "DYNAMODB_", "TEXTUAL", "XDG_")
+_SCRUBBED_NAMES = ("CI", "NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES", "GIT_DIR", "GIT_WORK_TREE")
+_hermetic_root: tempfile.TemporaryDirectory[str] | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Make the whole run hermetic before any test module is imported.
+
+    Nothing a user runs or keeps on this machine may change a result: their `~/.blue`, their
+    AWS profile and variables, a DynamoDB on the default port, their git or XDG settings. Every
+    test gets an empty HOME; DYNAMODB_ENDPOINT points at a closed port unless a fixture sets one;
+    only the cached DynamoDB Local jar (XDG_CACHE_HOME) is shared with the user.
+    """
+    global _hermetic_root
+    cache_home = _user_cache_home()
+    for name in list(os.environ):
+        if name.startswith(_SCRUBBED_PREFIXES) or name in _SCRUBBED_NAMES:
+            del os.environ[name]
+    _hermetic_root = tempfile.TemporaryDirectory(prefix="blue-tests-")
+    root = Path(_hermetic_root.name)
+    home = root / "home"
+    home.mkdir()
+    os.environ.update(
+        {
+            "HOME": str(home),
+            "XDG_CACHE_HOME": str(cache_home),
+            "XDG_CONFIG_HOME": str(root / "config"),
+            "XDG_DATA_HOME": str(root / "data"),
+            "XDG_STATE_HOME": str(root / "state"),
+            "XDG_RUNTIME_DIR": str(root / "run"),
+            # Discard port: a test that forgets its endpoint fails loudly instead of using the user's server.
+            "DYNAMODB_ENDPOINT": "http://127.0.0.1:9",
+            "AWS_CONFIG_FILE": str(root / "no-aws-config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(root / "no-aws-credentials"),
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+    )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _hermetic_root is not None:
+        _hermetic_root.cleanup()
 
 
 @pytest.fixture(scope="session")

@@ -16,10 +16,17 @@ from blue_tui.core.errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, Blu
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args_list = sys.argv[1:] if argv is None else list(argv)
+    if args_list == ["--version"]:
+        # Answered before argparse is even imported: scripts call this to probe the tool.
+        from blue_tui import __version__
+
+        print(f"blue {__version__}")
+        return 0
     from blue_tui.cli.parser import build_parser
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    parser = build_parser(args_list)
+    args = parser.parse_args(args_list)
     target = getattr(args, "handler", None)
     if target is None:
         getattr(args, "help_parser", parser).print_help(sys.stderr)

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from typing import NoReturn
 
 from blue_tui import __version__
 from blue_tui.core.errors import EXIT_USAGE
+
+# `typing` costs a tenth of `blue --help`; mypy reads this name as typing.TYPE_CHECKING.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any, NoReturn
 
 DESCRIPTION = """\
 blue: coordinate git repositories through a shared realm, and keep design
@@ -27,6 +33,8 @@ environment (see `blue paths` and docs/CLI.md):
   BLUE_TABLE          blue_dialogues
   BLUE_KEY_PROVIDER   local (key file) | kms (with BLUE_KMS_KEY_ID)
   BLUE_USER           the principal in the audit log (default: git user.email)
+  BLUE_SESSIONS_DB    sessions.db path (default $XDG_RUNTIME_DIR/blue/, else $BLUE_HOME/run/)
+  BLUE_NOTIFICATIONS_TTL_DAYS  notifications expire after this many days (default 7)
   AWS_ENDPOINT_URL_KMS, AWS_REGION, XDG_CACHE_HOME, XDG_DATA_HOME, XDG_RUNTIME_DIR
 
 quick start:
@@ -39,6 +47,56 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        # argparse asks shutil for the width, and shutil imports bz2 and lzma: a third of `--help`.
+        return self.formatter_class(prog=self.prog, width=_help_width())  # type: ignore[call-arg]
+
+
+def _help_width() -> int:
+    """The width argparse would pick (COLUMNS, else the terminal, else 80), less its margin of 2."""
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        try:
+            columns = os.get_terminal_size(sys.stdout.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 80
+    return max(columns, 11) - 2
+
+
+class _Skipped:
+    """Stands in for a command group this invocation does not run: every call is a no-op.
+
+    Building every group's parser costs more than the rest of `blue --help` together, so
+    only the group named on the command line is built for real; the others are listed by
+    name and help, which is all the top-level help and the "invalid choice" error need.
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        return self._noop
+
+    def _noop(self, *args: object, **kwargs: object) -> _Skipped:
+        return self
+
+
+_SKIPPED = _Skipped()
+
+
+class _Groups(argparse._SubParsersAction):  # type: ignore[type-arg]
+    """The top level's subcommands, built only for the group that will run (``only``)."""
+
+    only: str | None = None
+
+    def add_parser(self, name: str, **kwargs: Any) -> Any:
+        if self.only is None or name == self.only or self.only in kwargs.get("aliases", ()):
+            return super().add_parser(name, **kwargs)
+        if "help" in kwargs:
+            self._choices_actions.append(
+                self._ChoicesPseudoAction(name, kwargs.get("aliases", ()), kwargs["help"])
+            )
+        self._name_parser_map[name] = _SKIPPED
+        return _SKIPPED
 
 
 def _json_flag(parser: argparse.ArgumentParser) -> None:
@@ -62,7 +120,8 @@ def _command(
     return parser
 
 
-def build_parser() -> Parser:
+def build_parser(argv: Sequence[str] | None = None) -> Parser:
+    """The whole parser, or, given the command line, only the command group it names."""
     parser = Parser(
         prog="blue",
         description=DESCRIPTION,
@@ -70,7 +129,11 @@ def build_parser() -> Parser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"blue {__version__}")
+    parser.register("action", "parsers", _Groups)
     top = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
+    if argv is not None:
+        # Top-level options take no values, so the first other word names the group.
+        top.only = next((word for word in argv if not word.startswith("-")), "")  # type: ignore[attr-defined]
 
     paths = _command(top, "paths", "blue_tui.cli.setup:cmd_paths", "print every resolved path and endpoint")
     _json_flag(paths)
@@ -80,7 +143,12 @@ def build_parser() -> Parser:
     dev.set_defaults(help_parser=dev)
     dev_sub = dev.add_subparsers(title="dev commands", metavar="COMMAND", parser_class=Parser)
     up = _command(dev_sub, "up", "blue_tui.cli.setup:cmd_dev_up", "start DynamoDB Local and create the table")
-    up.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
+    up.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help="port on 127.0.0.1 (default: the port of DYNAMODB_ENDPOINT when it is local, else 8000)",
+    )
     _json_flag(up)
     down = _command(dev_sub, "down", "blue_tui.cli.setup:cmd_dev_down", "stop DynamoDB Local (data is kept)")
     _json_flag(down)
@@ -150,6 +218,72 @@ def build_parser() -> Parser:
     al = _command(asub, "log", "blue_tui.cli.audit:cmd_log", "print audit events, newest last")
     al.add_argument("--limit", type=int, default=0, metavar="N", help="only the newest N events")
     _json_flag(al)
+
+    # ---- live coordination: sessions.db ----
+    session = top.add_parser("session", help="who is working where: the live sessions on this machine")
+    session.set_defaults(help_parser=session)
+    ssub = session.add_subparsers(title="session commands", metavar="COMMAND", parser_class=Parser)
+    sl = _command(
+        ssub, "list", "blue_tui.cli.session:cmd_session_list", "list live sessions (stale ones are removed)"
+    )
+    sl.add_argument("--realm", metavar="NAME", help="only sessions in this realm")
+    _json_flag(sl)
+    sst = _command(
+        ssub,
+        "start",
+        "blue_tui.cli.session:cmd_session_start",
+        "register a session for the calling script (prints its id; it ends when the script ends)",
+    )
+    sst.add_argument("--realm", metavar="NAME|PATH", help="default: this repo's realm")
+    sst.add_argument(
+        "--domain", action="append", default=[], dest="domains", metavar="DOMAIN", help="repeatable"
+    )
+    sst.add_argument("--rfc", metavar="NAME", help="what the script works on")
+    sst.add_argument("--command", metavar="TEXT", help="a label shown as its activity")
+    sst.add_argument(
+        "--pid", type=int, metavar="PID", help="the process whose life bounds it (default: the caller)"
+    )
+    _json_flag(sst)
+    ssp = _command(
+        ssub,
+        "stop",
+        "blue_tui.cli.session:cmd_session_stop",
+        "end a session (default: the ones this shell started)",
+    )
+    ssp.add_argument("id", metavar="ID", nargs="?", help="a session id or a unique prefix of one")
+    ssp.add_argument(
+        "--pid", type=int, metavar="PID", help="the sessions started for PID (default: the caller)"
+    )
+    _json_flag(ssp)
+    srs = _command(
+        ssub,
+        "reset",
+        "blue_tui.cli.session:cmd_session_reset",
+        "empty sessions.db, or move a damaged or foreign file aside and start fresh",
+    )
+    _json_flag(srs)
+
+    notes = top.add_parser("notifications", help="contract changes in your realms: list and acknowledge")
+    notes.set_defaults(help_parser=notes)
+    nsub = notes.add_subparsers(title="notifications commands", metavar="COMMAND", parser_class=Parser)
+    nl = _command(
+        nsub, "list", "blue_tui.cli.session:cmd_notifications_list", "this repo's notifications, newest first"
+    )
+    nl.add_argument(
+        "--state",
+        choices=("pending", "seen", "expired", "all"),
+        default="pending",
+        help="pending (default), seen (acknowledged), expired (older than the TTL, until purged), all",
+    )
+    na = _command(
+        nsub, "ack", "blue_tui.cli.session:cmd_notifications_ack", "mark notifications seen for this repo"
+    )
+    na.add_argument("ids", metavar="ID", nargs="*", type=int, help="notification ids")
+    na.add_argument("--all", action="store_true", help="every pending one")
+    for p in (nl, na):
+        p.add_argument("--realm", metavar="NAME|PATH", help="default: this repo's realm")
+        p.add_argument("--repo", metavar="NAME", help="act as this realm repo (default: this checkout's)")
+        _json_flag(p)
 
     # ---- realms and contracts (their arguments live beside their commands) ----
     from blue_tui.cli import contract_parser, realm_parser

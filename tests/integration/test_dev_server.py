@@ -175,3 +175,19 @@ def test_docker_compose_matches_the_dev_server() -> None:
     volume = service["volumes"][0].split(":")[0]
     assert volume in compose["volumes"]
     assert service["healthcheck"]["test"][0] == "CMD-SHELL" and "8000" in service["healthcheck"]["test"][1]
+
+
+def test_status_looks_where_dynamodb_endpoint_points(dev_env: dict[str, str], dynamodb_endpoint: str) -> None:
+    """Someone else's DynamoDB on another port (the demo's on 8000, say) is not reported as this one."""
+    elsewhere = json.loads(run_blue("dev", "status", "--json", env=dev_env).stdout)
+    assert elsewhere["running"] is False and elsewhere["endpoint"] == dev_env["DYNAMODB_ENDPOINT"]
+    there = json.loads(
+        run_blue("dev", "status", "--json", env={**dev_env, "DYNAMODB_ENDPOINT": dynamodb_endpoint}).stdout
+    )
+    assert there["running"] is True and there["external"] is True and there["endpoint"] == dynamodb_endpoint
+
+
+def test_up_without_port_uses_the_port_of_dynamodb_endpoint(dev_env: dict[str, str]) -> None:
+    up = run_blue("dev", "up", "--json", env=dev_env)
+    assert up.returncode == 0, up.stderr
+    assert json.loads(up.stdout)["endpoint"] == dev_env["DYNAMODB_ENDPOINT"]

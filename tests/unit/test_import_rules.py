@@ -6,6 +6,7 @@ import json
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -51,3 +52,28 @@ def test_version_and_help_stay_light(argv: list[str]) -> None:
 def test_core_list_is_not_empty() -> None:
     assert "blue_tui.core.store.dialogue_store" in CORE_MODULES
     assert "blue_tui.core.crypto.audit" in CORE_MODULES
+
+
+START_PROBE = """
+import json, sys
+from blue_tui.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(json.dumps(sorted(set(sys.modules) & {'dataclasses', 'inspect', 'typing', 'shutil', 'lzma', 'bz2'})),
+      file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["--help"]])
+def test_version_and_help_skip_the_costly_stdlib(argv: list[str]) -> None:
+    """Start-up is a feature (benchmarks/bench_cli.py): these modules were most of it."""
+    out = subprocess.run(
+        [sys.executable, "-c", START_PROBE, *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert json.loads(out.stderr.strip().splitlines()[-1]) == [], out.stderr

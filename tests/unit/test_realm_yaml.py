@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
+from blue_tui.core.realm import yamlfile
 from blue_tui.core.realm.yamlfile import MAX_DEPTH, YamlError, dump, parse_bytes, parse_text
 
 
@@ -71,6 +73,34 @@ def test_deep_nesting_is_refused_without_crashing(depth: int) -> None:
         parse_text("[" * depth + "]" * depth)
     with pytest.raises(YamlError, match="nested deeper"):
         parse_text("- " * depth + "x\n")
+
+
+@pytest.mark.parametrize(
+    "text", ["[" * 5000 + "]" * 5000, "- " * 5000 + "x\n", "{a: " * 3000 + "1" + "}" * 3000]
+)
+def test_deep_nesting_gets_our_message_even_when_the_fast_parser_refuses_first(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whichever parser stops first (libyaml caps nesting in some releases), the message is ours."""
+
+    class RefusingParser(yamlfile._Loader):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            raise yaml.scanner.ScannerError("while scanning", None, "some library's own words", None)
+
+    monkeypatch.setattr(yamlfile, "_Loader", RefusingParser)
+    with pytest.raises(YamlError) as err:
+        yamlfile.parse_text(text)
+    assert err.value.message == f"nested deeper than {MAX_DEPTH} levels"
+    assert err.value.line == 1
+
+
+def test_a_refusal_that_is_not_about_depth_keeps_its_line() -> None:
+    # Long enough to be scanned before composing; broken at line 1202, nowhere deep.
+    text = "a:\n" + "  - x\n" * 1200 + "  - [1, 2\nb: 3\n"
+    with pytest.raises(YamlError) as err:
+        parse_text(text)
+    assert "nested deeper" not in err.value.message
+    assert err.value.line is not None and err.value.line >= 1202
 
 
 def test_reasonable_nesting_is_fine() -> None:

@@ -64,6 +64,7 @@ from blue_tui.core.realm.validate import (
     repo_doc,
 )
 from blue_tui.core.realm.yamlfile import dump, parse_text
+from blue_tui.core.sessions.contracts import notify_contract_change
 
 DEFAULT_PERMISSIONS = {
     "repos/{repo}.yaml": ["repo_maintainers"],
@@ -725,6 +726,16 @@ def set_contract(
         with transaction(located.root) as txn:
             txn.write(rel, text)
             sha = _commit(txn, settings, f"realm: add contract {domain}/{name} {version} (owner: {owner})")
+            notify_contract_change(
+                settings,
+                realm=realm.name,
+                domain=domain,
+                contract=name,
+                owner=owner,
+                version=version,
+                changes=doc["evolution"][-1]["changes"],
+                commit=sha,
+            )
             return AdminResult(
                 "contract",
                 realm.name,
@@ -870,6 +881,19 @@ def set_contract(
         extra = f" ({level_note})" if level_note and new_version != old.version else ""
         owner_note = f"; owner {old.owner} -> {new_owner}" if new_owner != old.owner else ""
         sha = _commit(txn, settings, f"realm: update contract {domain}/{name} {what}{extra}{owner_note}")
+        if sha and new_version != old.version:
+            notify_contract_change(
+                settings,
+                realm=realm.name,
+                domain=domain,
+                contract=name,
+                owner=new_owner,
+                version=new_version,
+                previous=old.version,
+                compatible=details.get("compatible"),
+                changes=doc["evolution"][-1]["changes"],
+                commit=sha,
+            )
         return AdminResult(
             "contract",
             realm.name,

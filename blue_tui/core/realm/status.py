@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from blue_tui.core.config import Settings
 from blue_tui.core.realm import semver
 from blue_tui.core.realm.cache import Cache
 from blue_tui.core.realm.compatcheck import compare
@@ -67,7 +68,9 @@ def realm_status(
     cache: Cache | None = None,
     matrix_domain: str | None = None,
     progress: Progress | None = None,
+    settings: Settings | None = None,
 ) -> StatusReport:
+    """The realm's state; with ``settings``, also its live sessions and pending notifications."""
     realm = load_realm(located.root, cache=cache, progress=progress)
     member = located.member(realm.name)
     graph = DependencyGraph.from_realm(realm)
@@ -141,6 +144,10 @@ def realm_status(
         "summary": counts(realm.problems),
         "problems": [p.as_json() for p in realm.problems],
     }
+    if settings is not None:
+        from blue_tui.core.sessions.realmview import live_status
+
+        data.update(live_status(settings, realm, member))
     report = StatusReport(realm, member, order, found[0] if found else None, data=data)
     if matrix_domain is not None:
         report.matrix = can_i_merge(realm, matrix_domain, cache=cache)

@@ -10,6 +10,7 @@ bounded before composing).
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,10 @@ _SEQ = "tag:yaml.org,2002:seq"
 
 class _Loader(_BaseLoader):  # type: ignore[misc]
     """SafeLoader without the timestamp resolver: dates stay the strings the user wrote."""
+
+
+class _PyLoader(yaml.SafeLoader):
+    """The pure-Python parser, used only to tell why libyaml refused a document."""
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -109,22 +114,36 @@ def _depth_bound(text: str) -> int:
     return indicators + indent + 1
 
 
-def _scan_depth(text: str) -> None:
-    """Walk libyaml's event stream (iterative, cannot crash) and refuse over-deep documents."""
+def _count_depth(text: str, loader: Any) -> None:
+    """Walk an event stream (iterative, cannot crash) and refuse over-deep documents."""
     depth = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise YamlError(f"nested deeper than {MAX_DEPTH} levels", mark.line + 1 if mark else None)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _scan_depth(text: str) -> None:
+    """Refuse over-deep documents with the product's own message, whoever notices first.
+
+    libyaml may stop on deep nesting itself (it scans tokens ahead of the events, and newer
+    releases cap the nesting level), so when the fast scan fails, the pure-Python parser, which
+    has no cap of its own and emits events as it goes, decides whether depth was the problem.
+    """
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    raise YamlError(f"nested deeper than {MAX_DEPTH} levels", mark.line + 1 if mark else None)
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-    except yaml.MarkedYAMLError as exc:
-        raise _marked(exc) from None
+        _count_depth(text, _Loader)
+        return
     except yaml.YAMLError as exc:
-        raise YamlError(f"not valid YAML: {exc}") from None
+        first: yaml.YAMLError = exc
+    with contextlib.suppress(yaml.YAMLError):  # not about depth: the first error stands
+        _count_depth(text, _PyLoader)
+    if isinstance(first, yaml.MarkedYAMLError):
+        raise _marked(first) from None
+    raise YamlError(f"not valid YAML: {first}") from None
 
 
 def _marked(exc: yaml.MarkedYAMLError) -> YamlError:

@@ -45,7 +45,18 @@ class PushRejected(RealmError):
 
     @property
     def non_fast_forward(self) -> bool:
-        return any(w in self.reason for w in ("non-fast-forward", "fetch first", "stale info"))
+        """Refused because someone else moved (or just created) the ref: fetch and try again."""
+        said = " ".join([self.reason, *self.remote_lines])
+        return any(
+            w in said
+            for w in (
+                "non-fast-forward",
+                "fetch first",
+                "stale info",
+                "failed to update ref",
+                "cannot lock ref",
+            )
+        )
 
 
 def remote_url(root: Path, name: str = "origin") -> str | None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from blue_tui.cli.output import emit_json, note
+from blue_tui.cli.realm_git import clone_note
 from blue_tui.core.config import Settings
 from blue_tui.core.errors import EXIT_OK
 from blue_tui.core.realm.errors import InvalidInput
@@ -61,6 +62,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             located, cache=cache, matrix_domain=args.matrix, progress=_progress(), settings=settings
         )
     data = report.as_json()
+    data["clone"] = clone_note(located, quiet=args.json)
     if args.json:
         emit_json(data)
         return EXIT_OK
@@ -204,8 +206,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     )
     with _cache(located, args) as cache:
         report = run_check(located, options, cache=cache, progress=_progress())
+    clone = clone_note(located, quiet=args.json)
     if args.json:
-        emit_json(report.as_json())
+        emit_json({**report.as_json(), "clone": clone})
         return report.exit_code
     out = sys.stdout
     hidden = 0

@@ -83,7 +83,9 @@ def _group(
 
 def register(top: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the `realm` command group to `blue`'s parser."""
-    _, realm = _group(top, "realm", "a git repo of contracts between your repos: status, check, admin")
+    _, realm = _group(
+        top, "realm", "a git repo of contracts between your repos: status, check, sync, worktree, pr, admin"
+    )
 
     status = _leaf(
         realm,
@@ -130,6 +132,8 @@ def register(top: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     check.add_argument("--hook-timeout", type=float, metavar="SECONDS", help="override every hook's timeout")
     check.add_argument("--no-hooks", action="store_true", help="do not run validation hooks")
     check.add_argument("-v", "--verbose", action="store_true", help="also print notes (info lines)")
+
+    register_git(realm)
 
     _, admin = _group(
         realm, "admin", "create and change the realm (each change is one realm commit)", ADMIN_EPILOG
@@ -256,3 +260,120 @@ def register(top: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     _add_common(stats)
     clear = _leaf(cache, "clear", "cmd_cache_clear", "empty the cache (safe while other blue processes run)")
     _add_common(clear)
+
+
+GIT_HANDLERS = "blue_tui.cli.realm_git"
+
+SYNC_EPILOG = """\
+publishes this repo's realm changes (the commits admin commands made in the realm clone) on
+branch sync/{repo}/{timestamp} with a PR whose reviewers are the affected importers' maintainers,
+after refusing files this repo does not own and running `realm check`; pulls everyone else's
+changes and marks this repo's imports `outdated` when a contract moved past them. A concurrent
+change to the same lines stops with three choices: rebase and retry, --force, or abort.
+
+exit codes: 0 published / pulled / up to date / pending review, 1 refused, check failed,
+conflict, push rejected, or PR not opened, 64 usage error"""
+
+WORKTREE_EPILOG = """\
+one branch, rfc/NAME, in every affected repo, checked out under $BLUE_HOME/worktrees/REALM/NAME/REPO.
+exit codes: 0 every repo ok, 1 any repo failed (the table says which), 64 usage error"""
+
+PR_EPILOG = """\
+without a subcommand: push each worktree branch of the RFC and open (or update) one PR per repo,
+linked to each other, merge order providers first (graphlib, deterministic).
+exit codes: 0 ok, 1 any repo failed (the table says which), 64 usage error"""
+
+
+def _git_leaf(
+    sub: Subs,  # type: ignore[type-arg]
+    name: str,
+    handler: str,
+    help_text: str,
+    epilog: str | None = None,
+) -> argparse.ArgumentParser:
+    parser = _leaf(sub, name, handler, help_text, epilog)
+    parser.set_defaults(handler=f"{GIT_HANDLERS}:{handler}")
+    return parser
+
+
+def register_git(realm: Subs) -> None:  # type: ignore[type-arg]
+    """`realm sync`, `realm worktree`, `realm pr`, `realm credentials`."""
+    sync = _git_leaf(
+        realm, "sync", "cmd_sync", "publish this repo's realm changes for review; pull others'", SYNC_EPILOG
+    )
+    _add_common(sync)
+    sync.add_argument(
+        "--dry-run", action="store_true", help="fetch and show what would happen; change nothing"
+    )
+    sync.add_argument("--no-cache", action="store_true", help="the realm check reads every file fresh")
+    sync.add_argument(
+        "--force",
+        action="store_true",
+        help="after a concurrent change to the same lines: publish this repo's version of them",
+    )
+    sync.add_argument(
+        "--no-hooks", action="store_true", help="do not run validation hooks in the realm check"
+    )
+    sync.add_argument("--title", metavar="TEXT", help="the PR's title")
+
+    _, worktree = _group(
+        realm, "worktree", "one branch across the affected repos, as worktrees", WORKTREE_EPILOG
+    )
+    wc = _git_leaf(
+        worktree,
+        "create",
+        "cmd_worktree_create",
+        "create the RFC's worktrees (preflight first)",
+        WORKTREE_EPILOG,
+    )
+    wc.add_argument("--rfc", required=True, metavar="NAME")
+    wc.add_argument(
+        "--repos",
+        type=_names,
+        metavar="A,B",
+        help="default: this repo and the members of its domains",
+    )
+    wc.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="when a repo fails, carry on with the others (default: roll back this run)",
+    )
+    _add_common(wc)
+    wl = _git_leaf(worktree, "list", "cmd_worktree_list", "the RFCs' worktrees and their state")
+    _add_common(wl)
+    wr = _git_leaf(
+        worktree,
+        "remove",
+        "cmd_worktree_remove",
+        "remove the RFC's worktrees (git worktree remove)",
+        WORKTREE_EPILOG,
+    )
+    wr.add_argument("--rfc", required=True, metavar="NAME")
+    wr.add_argument(
+        "--force", action="store_true", help="also remove worktrees with changes, locks or submodules"
+    )
+    _add_common(wr)
+
+    pr = _git_leaf(
+        realm, "pr", "cmd_pr", "open one linked PR per repo for an RFC; status; merge in order", PR_EPILOG
+    )
+    pr.add_argument("--rfc", metavar="NAME", help="default: the RFC of the worktree you are in")
+    pr.add_argument("--title", metavar="TEXT", help="default: 'RFC NAME: REPO'")
+    pr.add_argument("--draft", action="store_true", help="open them as drafts")
+    _add_common(pr)
+    pr_sub = pr.add_subparsers(title="pr commands", metavar="COMMAND", parser_class=type(pr))
+    ps = _git_leaf(pr_sub, "status", "cmd_pr_status", "merged / pending / blocked per repo, in merge order")
+    ps.add_argument("--rfc", metavar="NAME")
+    _add_common(ps)
+    pm = _git_leaf(
+        pr_sub, "merge", "cmd_pr_merge", "merge in order, providers first; stop at the first failure"
+    )
+    pm.add_argument("--rfc", metavar="NAME")
+    pm.add_argument("--method", choices=("merge", "squash", "rebase"), default="merge")
+    _add_common(pm)
+
+    _, creds = _group(realm, "credentials", "tokens for the realm's remote and forge (never printed)")
+    cs = _git_leaf(
+        creds, "status", "cmd_credentials_status", "which layer answers: env, git credential, keyring, file"
+    )
+    _add_common(cs)

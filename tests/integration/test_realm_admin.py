@@ -72,7 +72,8 @@ def realm_log(ws: dict[str, Path]) -> list[str]:
 
 def test_init_join_write_index_config_and_commits(ws: dict[str, Path], renv: dict[str, str]) -> None:
     index = yaml.safe_load((Path(renv["BLUE_HOME"]) / "index.yaml").read_text())
-    assert index["realms"] == [{"name": "letemcook", "path": str(ws["realm"])}]
+    checkouts = {name: str(ws[name].resolve()) for name in ("api", "mobile", "web")}
+    assert index["realms"] == [{"name": "letemcook", "path": str(ws["realm"]), "checkouts": checkouts}]
     config = (ws["api"] / ".blue" / "config.yaml").read_text()
     assert config.startswith("# keep me\nforge:\n  type: github\n")
     assert yaml.safe_load(config)["realm"] == {"name": "letemcook", "repo": "api"}

@@ -23,6 +23,7 @@ from typing import Any
 from blue_tui.core.config import Settings
 from blue_tui.core.realm import git, semver
 from blue_tui.core.realm import index as realm_index
+from blue_tui.core.realm.clone import clone_realm, record_checkout
 from blue_tui.core.realm.compatcheck import compare
 from blue_tui.core.realm.errors import (
     AlreadyExists,
@@ -319,7 +320,7 @@ def _resolve_join_target(settings: Settings, target: str) -> tuple[Path, str | N
     tmp = Path(tempfile.mkdtemp(prefix=".clone-", dir=str(settings.realms_dir)))
     clone_dir = tmp / "realm"
     try:
-        git.clone(str(local.resolve()) if local.is_dir() else target, clone_dir)
+        clone_realm(settings, str(local.resolve()) if local.is_dir() else target, clone_dir)
         if not is_realm(clone_dir):
             raise RealmNotFound(f"{target} has no realm.yaml at its top level: not a realm repo")
         meta = realm_doc(
@@ -427,6 +428,7 @@ def join_realm(
         ),
     )
     realm_index.upsert(settings, realm_index.IndexEntry(rname, root, realm_url))
+    record_checkout(settings, rname, name, repo_root)
     summary = f"{name} joined realm {rname}" if not registered else f"{name} is in realm {rname}"
     return AdminResult(
         "join",

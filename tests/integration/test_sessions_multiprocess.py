@@ -125,7 +125,10 @@ def test_a_writer_killed_mid_run_leaves_a_consistent_database(tmp_path: Path) ->
     while lines < 200 and time.monotonic() < deadline:
         lines += victim.stdout.readline().startswith("made")
     victim.send_signal(signal.SIGKILL)
-    rest, _ = victim.communicate(timeout=30)
+    victim.wait(timeout=30)
+    # Read the rest through the same buffered reader: communicate() reads the raw pipe and
+    # would miss the lines readline() has already buffered (then fewer "made" than committed).
+    rest = victim.stdout.read()
     _, err = bystander.communicate(timeout=600)
     assert bystander.returncode == 0, err  # carried on through the kill
     reported = lines + sum(1 for line in rest.splitlines() if line.startswith("made"))

@@ -27,19 +27,22 @@ DISPLAY_ID = re.compile(r"^[PTREC]\d{4}$")
 _WORD = r"[A-Z][A-Za-z]+"
 _FORMS = (
     # MUFFIN-T01 (R0), Muffin-T01
-    rf"(?P<e1>{_WORD})-(?P<l1>[PTRECO])(?P<n1>\d{{1,4}})(?:\s*\((?:R|Round\s*)(?P<r1>\d{{1,3}})\))?",
+    rf"(?P<e1>{_WORD})-(?P<l1>[PTRECO])(?P<n1>\d{{1,4}})(?:[ \t]*\((?:R|Round[ \t]*)(?P<r1>\d{{1,3}})\))?",
     # CROISSANT R1-T01
-    rf"(?P<e2>{_WORD})\s+R(?P<r2>\d{{1,3}})-(?P<l2>[PTRECO])(?P<n2>\d{{1,4}})",
+    rf"(?P<e2>{_WORD})[ \t]+R(?P<r2>\d{{1,3}})-(?P<l2>[PTRECO])(?P<n2>\d{{1,4}})",
     # T04-R1, T01 (R0)
-    r"(?P<l3>[PTRECO])(?P<n3>\d{1,4})(?:-R(?P<r3>\d{1,3})|\s*\(R(?P<r4>\d{1,3})\))",
+    r"(?P<l3>[PTRECO])(?P<n3>\d{1,4})(?:-R(?P<r3>\d{1,3})|[ \t]*\(R(?P<r4>\d{1,3})\))",
+    # P01-M, T1-S: numbered per expert, the expert's initial after the number
+    r"(?P<l8>[PTRECO])(?P<n8>\d{1,4})-(?P<i8>[A-Z])",
     # Eclair's P05, Muffin P01
-    rf"(?P<e5>{_WORD})(?:'s|’s)?\s+(?P<l5>[PTECO])(?P<n5>\d{{1,4}})",
+    rf"(?P<e5>{_WORD})(?:'s|’s)?[ \t]+(?P<l5>[PTECO])(?P<n5>\d{{1,4}})",
     # P01, T1, T0001, R0001 (R0..R99 alone are rounds, not recommendations)
     r"(?P<l6>[PTECO])(?P<n6>\d{1,4})|(?P<l7>R)(?P<n7>\d{3,4})",
 )
 _ANY = re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(f"(?:{f})" for f in _FORMS) + r")(?![A-Za-z0-9_])")
-_EXACT = re.compile(r"^\s*(?:" + "|".join(f"(?:{f})" for f in _FORMS) + r")\s*$")
-_EXACT_SHORT_R = re.compile(r"^\s*(?P<l>R)(?P<n>\d{1,2})\s*$")
+_EXACT = re.compile(r"^(?:" + "|".join(f"(?:{f})" for f in _FORMS) + r")$")
+_EXACT_SHORT_R = re.compile(r"^(?P<l>R)(?P<n>\d{1,2})$")
+MAX_ID = 80
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,8 @@ class IdRef:
     written: str
     expert: str | None = None
     round: int | None = None
+    #: The expert's initial of a per-expert id (``P01-M``).
+    initial: str | None = None
 
     @property
     def kind(self) -> str | None:
@@ -61,7 +66,7 @@ class IdRef:
 
 def _from_match(match: re.Match[str]) -> IdRef:
     groups = match.groupdict()
-    for suffix in ("1", "2", "3", "5", "6", "7"):
+    for suffix in ("1", "2", "3", "8", "5", "6", "7"):
         letter = groups.get(f"l{suffix}")
         if letter:
             expert = groups.get(f"e{suffix}")
@@ -72,6 +77,7 @@ def _from_match(match: re.Match[str]) -> IdRef:
                 written=match.group(0).strip(),
                 expert=expert,
                 round=int(rnd) if rnd is not None else None,
+                initial=groups.get("i8"),
             )
     raise ValueError(match.group(0))  # pragma: no cover - every alternative sets a letter
 
@@ -83,6 +89,9 @@ def parse_id(text: str, *, allow_short_r: bool = False) -> IdRef | None:
     ``allow_short_r`` accepts ``R1``/``R01`` as recommendation ids, which is right in
     an ID column of a recommendations table and wrong in prose (there it is a round).
     """
+    text = text.strip()
+    if len(text) > MAX_ID:
+        return None
     match = _EXACT.match(text)
     if match:
         return _from_match(match)

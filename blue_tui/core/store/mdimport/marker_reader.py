@@ -50,10 +50,16 @@ class MarkersMixin(SpeakersMixin):
         markers = self._find(text, index if not table_row else -1)
         if not markers:
             return
+        line_start = 0
+        previous_end = 0
         for k, marker in enumerate(markers):
             end = markers[k + 1].start if k + 1 < len(markers) else len(text)
             after = text[marker.end : end]
-            expert = speaker if speaker is not None else self._line_speaker(text, marker)
+            newline = text.rfind("\n", previous_end, marker.start)  # markers come in order: linear
+            if newline >= 0:
+                line_start = newline + 1
+            previous_end = marker.start
+            expert = speaker if speaker is not None else self._line_speaker(text, marker, line_start)
             if expert is None and marker.id is not None and marker.id.expert is not None:
                 expert = self.b.find_expert(marker.id.expert)
             if expert is not None and rnd is not None:

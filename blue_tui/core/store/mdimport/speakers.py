@@ -16,7 +16,7 @@ from blue_tui.core.store.mdimport.markers import Marker
 from blue_tui.core.store.mdimport.reader_base import ReaderBase
 from blue_tui.core.store.mdimport.tables import is_placeholder, strip_markup
 
-SPEAKER = re.compile(r"^\*\*(?P<label>[^*\n]{1,100}?)[ \t]*(?::\*\*|\*\*[ \t]*:)[ \t]*(?P<rest>[^\n]*)$")
+SPEAKER = re.compile(r"^\*\*(?P<label>[^*\n]{1,100}?)(?::\*\*|\*\*[ \t]*:)[ \t]*(?P<rest>[^\n]*)$")
 _JOINT = re.compile(r"\((?:joint|together)\)", re.I)
 _SPEAKS = ("speaks", "says", "responds", "replies")
 MAX_NAME = 40
@@ -72,9 +72,9 @@ class SpeakersMixin(ReaderBase):
                 self.b.round_expert(rnd, slug)
         return people[0], strip_markup(label)
 
-    def _line_speaker(self, text: str, marker: Marker) -> str | None:
-        """``- Cupcake: [MOVE:CONVERGE]`` in a summary: the name before the marker on its line."""
-        line_start = text.rfind("\n", 0, marker.start) + 1
+    def _line_speaker(self, text: str, marker: Marker, line_start: int) -> str | None:
+        """``- Cupcake: [MOVE:CONVERGE]`` in a summary: the name before the marker on its line
+        (``line_start``: where that line starts)."""
         if marker.start - line_start > MAX_PREFIX:
             return None
         before = text[line_start : marker.start].rstrip().rstrip("*").rstrip()

@@ -28,6 +28,10 @@ _CODE_SPAN = re.compile(r"`[^`]*`")
 _BOX_RULE = re.compile(r"^[\s┌┐└┘├┤┬┴┼─━═╔╗╚╝╠╣╦╩╬╞╡╪]+$")
 
 
+#: More columns than this is not a table anyone drew (and would be costly to read).
+MAX_COLUMNS = 64
+
+
 @dataclass
 class Table:
     headers: list[str]
@@ -129,6 +133,8 @@ def parse_box_table(lines: list[str], first_line: int = 0) -> Table | None:
         if _BOX_RULE.match(line):
             flush()
             continue
+        if line.count("│") + line.count("┃") + line.count("║") > MAX_COLUMNS:
+            return None  # a line of box characters, not a table
         parts = _BOX_SPLIT.split(line.strip())
         if parts and not parts[0].strip():
             parts = parts[1:]

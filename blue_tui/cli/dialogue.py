@@ -68,7 +68,10 @@ def with_key_recovery(args: argparse.Namespace, action: Callable[[DialogueStore]
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from blue_tui.core.store.sources import parse_path
+    from blue_tui.core.store.sources import DEFAULT_LIMITS, ReadLimits, parse_path
+
+    max_bytes = getattr(args, "max_file_size", None)
+    limits = ReadLimits(max_bytes) if max_bytes else DEFAULT_LIMITS
 
     def run(store: DialogueStore) -> int:
         imported: list[dict[str, Any]] = []
@@ -76,7 +79,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         needs_replace = False
         for raw in args.paths:
             try:
-                parsed_list = parse_path(Path(raw))
+                parsed_list = parse_path(Path(raw), limits)
             except SourceError as exc:
                 failed.append({"source": raw, "error": exc.message})
                 continue

@@ -41,6 +41,19 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
+_SIZE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def _size(text: str) -> int:
+    """``16M``, ``512KiB``, ``1000000`` -> bytes (binary units)."""
+    raw = text.strip().lower().removesuffix("ib").removesuffix("b")
+    unit = raw[-1:] if raw[-1:] in ("k", "m", "g") else ""
+    digits = raw[: len(raw) - len(unit)].strip()
+    if not digits.isdigit() or int(digits) <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size (e.g. 16M, 512K, 1000000)")
+    return int(digits) * _SIZE_UNITS[unit]
+
+
 def _json_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
 
@@ -118,6 +131,13 @@ def build_parser() -> Parser:
     imp = _command(dsub, "import", "blue_tui.cli.dialogue:cmd_import", "import dialogue files into the store")
     imp.add_argument("paths", nargs="+", metavar="PATH", help="dialogue.json files (or folders of them)")
     imp.add_argument("--replace", action="store_true", help="replace a stored dialogue whose content changed")
+    imp.add_argument(
+        "--max-file-size",
+        type=_size,
+        default=None,
+        metavar="SIZE",
+        help="largest file read, in bytes or with K/M/G (KiB/MiB/GiB); default 16M",
+    )
     _json_flag(imp)
     _yes_flag(imp)
     lst = _command(dsub, "list", "blue_tui.cli.dialogue:cmd_list", "list stored dialogues")

@@ -26,6 +26,13 @@ _VERDICT_HEADING = re.compile(
     r"|^final[ \t]+convergence$",
     re.I,
 )
+#: Closing sections that state the outcome: a verdict when they stand outside the rounds.
+_OUTCOME_HEADING = re.compile(
+    r"^(?:final[ \t]+(?:aligned[ \t]+)?|converged[ \t]+|consensus[ \t]+)"
+    r"(?:architecture|recommendations?|resolutions?|decisions?|design|amendments)\b",
+    re.I,
+)
+_JUDGE_PREFIX = re.compile(r"^(?:the[ \t]+)?judge[ \t]*[:—–-][ \t]*", re.I)
 STATUS_EFFECTS = {
     "resolve": "resolved",
     "reopen": "reopened",
@@ -184,11 +191,13 @@ class MarkersMixin(SpeakersMixin):
                 Effect(mentions[0], effect, rnd, [expert] if expert else [], marker.written, self._loc())
             )
 
-    def _verdict_heading(self, title: str, rnd: int | None) -> Verdict | None:
+    def _verdict_heading(self, title: str, rnd: int | None, level: int) -> Verdict | None:
         if self.role in ("verdict", "convergence") or len(title) > MAX_TITLE:
             return None
         clean = strip_markup(title)
-        if not _VERDICT_HEADING.search(clean):
+        said = _JUDGE_PREFIX.sub("", strip_emoji(clean).strip())
+        outcome = rnd is None and level <= 2 and _OUTCOME_HEADING.match(said) is not None
+        if not outcome and not _VERDICT_HEADING.search(clean):
             return None
         low = clean.lower()
         vtype = "minority" if "minority" in low else ("dissent" if "dissent" in low else None)

@@ -69,7 +69,7 @@ class Reader(LayoutMixin, FactsMixin, TablesMixin, InventoryReaderMixin, Markers
                     continue
                 pending = self._item_heading(block.title, rnd, stack)
                 if pending.item is None and pending.open_id is None:
-                    verdict = self._verdict_heading(block.title, rnd)
+                    verdict = self._verdict_heading(block.title, rnd, block.level)
                     status_section = strip_markup(block.title[:MAX_CELL]).strip().lower() in (
                         "status",
                         "dialogue status",

@@ -277,7 +277,8 @@ class Builder:
         expert: str | None,
         where: str,
     ) -> MarkerNote:
-        note = MarkerNote(kind, len(self.notes), ref, label, content, rnd, expert, where)
+        self.event_order += 1
+        note = MarkerNote(kind, len(self.notes), ref, label, content, rnd, expert, where, self.event_order)
         self.notes.append(note)
         return note
 

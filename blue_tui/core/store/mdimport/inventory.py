@@ -29,6 +29,7 @@ from blue_tui.core.store.mdimport.builder import mention
 from blue_tui.core.store.mdimport.labels import similar, similarity
 from blue_tui.core.store.mdimport.model import INVENTORY_KINDS, Item, MarkerNote
 from blue_tui.core.store.mdimport.numbering import GLOBAL, PER_EXPERT, Numbering, detect, plain
+from blue_tui.core.store.mdimport.tables import strip_markup
 
 if TYPE_CHECKING:
     from blue_tui.core.store.mdimport.builder import Builder
@@ -84,16 +85,16 @@ class _Placer:
             extra["as"] = written
         if note.label and note.label != item.label:
             extra["label"] = note.label
-        self.b.note_event(
-            item, "mentioned", note.round, [note.expert] if note.expert else [], note.where, **extra
-        )
+        by = [note.expert] if note.expert else []
+        self.b.note_event(item, "mentioned", note.round, by, note.where, note.event_order, **extra)
         item.mentions.append(_mention(note))
         note.mentioned = item
 
     def new_item(self, note: MarkerNote, *, scoped: bool) -> Item:
         expert = note.expert
+        label = note.label or strip_markup(note.content.split("\n", maxsplit=1)[0])[:200]
         item = self.b.new_item(
-            note.kind, note.ref, note.label, note.content, note.round, [expert] if expert else []
+            note.kind, note.ref, label, note.content, note.round, [expert] if expert else []
         )
         item.author = expert
         item.from_marker = True
@@ -113,7 +114,7 @@ class _Placer:
                 entry["scoped_id"] = scoped_id(
                     note.expert, note.ref.letter, note.round, note.ref.number, note.ref.written
                 )
-        entry["label"] = note.label
+        entry["label"] = note.label or strip_markup(note.content.split("\n", maxsplit=1)[0])[:200]
         if note.content:
             entry["content"] = note.content
         entry["_item"] = linked

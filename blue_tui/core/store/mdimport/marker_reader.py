@@ -137,10 +137,8 @@ class MarkersMixin(SpeakersMixin):
             return
         ref = marker.id
         origin = rnd if rnd is not None else (ref.round if ref is not None else None)
-        label = strip_markup(marker.label) or (
-            strip_markup(content.split("\n", maxsplit=1)[0])[:200] if content else ""
-        )
-        note = self.b.marker(kind, ref, label, content, origin, expert, self._loc())
+        # The label written in the brackets; a bare "[TENSION T2]" has none (a later mention).
+        note = self.b.marker(kind, ref, strip_markup(marker.label), content, origin, expert, self._loc())
         self.entity_by_expert[(expert, rnd)] = note
 
     def _mentions(

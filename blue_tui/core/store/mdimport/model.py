@@ -76,6 +76,8 @@ class MarkerNote:
     round: int | None
     expert: str | None
     where: str
+    #: Its place in reading order among status statements (a mention keeps its place).
+    event_order: int = 0
     #: The item it is, or the row it is linked to as a contribution.
     item: Item | None = None
     #: The item it mentions again (a later mention is an event, not an item).

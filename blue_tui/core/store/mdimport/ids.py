@@ -64,20 +64,25 @@ class IdRef:
         return (self.letter, self.number)
 
 
+_SUFFIXES = ("1", "2", "3", "8", "5", "6", "7")
+
+
 def _from_match(match: re.Match[str]) -> IdRef:
-    groups = match.groupdict()
-    for suffix in ("1", "2", "3", "8", "5", "6", "7"):
-        letter = groups.get(f"l{suffix}")
+    group = match.group
+    for suffix in _SUFFIXES:
+        letter = group(f"l{suffix}")
         if letter:
-            expert = groups.get(f"e{suffix}")
-            rnd = groups.get(f"r{suffix}") or (groups.get("r4") if suffix == "3" else None)
+            expert = group(f"e{suffix}") if suffix in ("1", "2", "5") else None
+            rnd = group(f"r{suffix}") if suffix in ("1", "2", "3") else None
+            if rnd is None and suffix == "3":
+                rnd = group("r4")
             return IdRef(
                 letter=letter,
-                number=int(groups[f"n{suffix}"]),
+                number=int(group(f"n{suffix}")),
                 written=match.group(0).strip(),
                 expert=expert,
                 round=int(rnd) if rnd is not None else None,
-                initial=groups.get("i8"),
+                initial=group("i8") if suffix == "8" else None,
             )
     raise ValueError(match.group(0))  # pragma: no cover - every alternative sets a letter
 

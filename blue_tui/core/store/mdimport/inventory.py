@@ -176,6 +176,10 @@ class _WithInventory(_Placer):
                     key = (table, row.ref.letter, row.ref.number)
                     seen[key] = seen.get(key, 0) + 1
         self.per_expert_tables = {table for (table, _, _), count in seen.items() if count > 1}
+        self.any_qualified = bool(self.per_expert_tables) or any(
+            row.ref is not None and (row.ref.expert is not None or row.ref.initial is not None)
+            for row in rows
+        )
 
     def place(self, note: MarkerNote) -> None:
         exact = self.exact(note)
@@ -202,7 +206,7 @@ class _WithInventory(_Placer):
     def exact(self, note: MarkerNote) -> Item | None:
         """A row whose id names the expert, round and number of this marker (``MACARON-T01 (R0)``)."""
         ref = note.ref
-        if ref is None or not ref.letter:
+        if ref is None or not ref.letter or not (self.any_qualified or ref.expert):
             return None
         expert = note.expert
         if expert is None and ref.expert:

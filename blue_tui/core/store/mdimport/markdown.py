@@ -21,19 +21,19 @@ Rules that matter for dialogues:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
 _LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 _BOX_CHARS = frozenset("│┃┌┐└┘├┤┬┴┼─━═║╔╗╚╝╠╣╦╩╬╞╡╪")
 
 
-@dataclass(frozen=True, slots=True)
-class Block:
+class Block(NamedTuple):
     """One block: ``kind`` is heading, paragraph, list, quote, table, box, fence or rule.
 
     ``start``/``end`` are 0-based line indexes (``end`` exclusive). ``level`` and
-    ``title`` are set for headings, ``info`` for fences.
+    ``title`` are set for headings, ``info`` for fences. (A named tuple: a long file has
+    tens of thousands of blocks, and tuples are the cheapest to make.)
     """
 
     kind: str

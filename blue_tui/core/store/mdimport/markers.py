@@ -201,17 +201,29 @@ def find_markers(text: str) -> list[Marker]:
     if "[" not in text:
         return []
     found: list[Marker] = []
-    mask = code_mask(text)
+    mask: bytearray | None = None
     pairs: dict[int, int] | None = None
+    ticks = "`" in text
     pos = 0
     for match in _START.finditer(text):
         open_at = match.start()
+        if ticks and mask is None:
+            mask = code_mask(text)
         if open_at < pos or (mask is not None and mask[open_at]):
             continue
-        if pairs is None:
-            pairs = bracket_pairs(text, mask)
-        close_at = pairs.get(open_at)
-        if close_at is None or close_at - open_at > MAX_MARKER:
+        # The common case, a marker without brackets, backticks or line breaks inside: its "]" is
+        # the next one. Anything else is paired properly (once per text).
+        close_at = text.find("]", open_at + 1, open_at + MAX_MARKER)
+        if (
+            close_at < 0
+            or text.find("[", open_at + 1, close_at) >= 0
+            or (ticks and text.find("`", open_at + 1, close_at) >= 0)
+            or text.find("\n", open_at + 1, close_at) >= 0
+        ):
+            if pairs is None:
+                pairs = bracket_pairs(text, mask)
+            close_at = pairs.get(open_at, -1)
+        if close_at < 0 or close_at - open_at > MAX_MARKER:
             continue
         parsed = parse_marker(text[open_at + 1 : close_at])
         if parsed is None:

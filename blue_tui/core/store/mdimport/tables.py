@@ -174,10 +174,12 @@ def emoji_of(text: str) -> str | None:
 
 def is_placeholder(text: str) -> bool:
     """``—``, ``-``, ``[Awaiting response]``, ``TBD`` and friends."""
-    if len(text) > 60:
+    if len(text) > 60 or (len(text) > 9 and text[0] not in "[(*_~ \t"):
         return False
-    clean = strip_markup(text).strip().lower()
-    return clean in _PLACEHOLDERS or bool(_PLACEHOLDER_TEXT.match(clean))
+    clean = strip_markup(text).lower()
+    if clean in _PLACEHOLDERS:
+        return True
+    return clean[:1] in "[(" and bool(_PLACEHOLDER_TEXT.match(clean))
 
 
 def number(text: str) -> int | float | None:

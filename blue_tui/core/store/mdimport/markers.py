@@ -207,8 +207,8 @@ def find_markers(text: str) -> list[Marker]:
     pos = 0
     for match in _START.finditer(text):
         open_at = match.start()
-        if ticks and mask is None:
-            mask = code_mask(text)
+        if ticks and mask is None and text.find("`", 0, open_at) >= 0:
+            mask = code_mask(text)  # only a backtick before a marker can put it in a code span
         if open_at < pos or (mask is not None and mask[open_at]):
             continue
         # The common case, a marker without brackets, backticks or line breaks inside: its "]" is

@@ -3,7 +3,7 @@
 
   import   parse + encrypt + write a 1 MB dialogue markdown file
            vs raw BatchWriteItem of the same number of items of the same sizes .... >= 0.85x throughput
-  parse    the markdown importer alone .............................................. >= 5 MB/s
+  parse    the markdown importer alone (CPU time) ................................... >= 5 MB/s
 
 The file is generated: a V3-style header (panel, scoreboard, inventories) followed by
 rounds in which every expert writes perspectives, tensions, refinements, resolutions,
@@ -157,23 +157,25 @@ def main() -> int:
     megabytes = len(text.encode()) / 1e6
 
     # ---- parsing alone ----
-    timings, cpu = [], []
+    wall, cpu = [], []
     for _ in range(7):
         start, start_cpu = time.perf_counter(), time.process_time()
         doc, _warnings = parse_markdown_text(text, "bench.dialogue.md")
-        timings.append(time.perf_counter() - start)
+        wall.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
-    best = sorted(timings)[len(timings) // 2]
-    # On a shared machine the wall clock includes other processes' turns; CPU time does not.
+    median_cpu = sorted(cpu)[len(cpu) // 2]
+    median_wall = sorted(wall)[len(wall) // 2]
+    # Judged on CPU time: on a shared machine the wall clock also counts other processes' turns.
     print(
-        f"info  parse CPU time: median {megabytes / sorted(cpu)[len(cpu) // 2]:.1f} MB/s, best {megabytes / min(cpu):.1f} MB/s"
+        f"info  parse wall clock: median {megabytes / median_wall:.1f} MB/s ({median_wall * 1000:.0f} ms), "
+        f"best {megabytes / min(wall):.1f} MB/s"
     )
     counts = ", ".join(f"{len(doc[k])} {k}" for k in ("perspectives", "tensions", "moves"))
     print(f"file: {megabytes:.2f} MB of markdown, {len(doc['rounds_data'])} rounds, {counts}")
     ok &= report(
-        "parse throughput",
-        f"{megabytes / best:.1f} MB/s (median {best * 1000:.0f} ms)",
-        megabytes / best >= 5,
+        "parse throughput (CPU time)",
+        f"{megabytes / median_cpu:.1f} MB/s (median {median_cpu * 1000:.0f} ms, best {megabytes / min(cpu):.1f} MB/s)",
+        megabytes / median_cpu >= 5,
         ">= 5 MB/s",
     )
 

@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 
 from blue_tui.cli import main
-from blue_tui.core.store.mdimport.statuses import normalize_status
 from tests.conftest import FIXTURES
 
 CORPUS = FIXTURES / "dialogues" / "corpus"
@@ -63,6 +62,22 @@ def status_cell(row: dict[str, str]) -> str | None:
         if "status" in key:
             return value
     return row.get("consensus")
+
+
+def expected_status(cell: str, kind: str) -> str:
+    """What the status cells of the corpus say, read by hand (independent of the importer)."""
+    low = plain(cell).lower()
+    if re.match(r"^\d+/\d+", low):  # a consensus count: agreed when ticked
+        return ("accepted" if kind == "perspectives" else "resolved") if "✓" in cell else "open"
+    if "resolved" in low or low == "consensus":
+        return "resolved"
+    if low.startswith("partial"):
+        return "addressed"
+    if low in ("open", "active"):
+        return "open"
+    if low == "deferred":
+        return "deferred"
+    raise AssertionError(f"a status cell this test does not know: {cell!r}")
 
 
 def contributors_cell(row: dict[str, str]) -> str | None:
@@ -133,7 +148,7 @@ def test_the_whole_corpus_imports_true_to_its_tables(
                 written = status_cell(row)
                 if written and plain(written) not in PLACEHOLDER_IDS:
                     assert item["status_text"] == plain(written), (path.name, item["local_id"])
-                    assert item["status"] == normalize_status(written, kind[:-1], loose=True)
+                    assert item["status"] == expected_status(written, kind), (path.name, item["local_id"])
                 said = contributors_cell(row)
                 named = [slug for slug, who in experts.items() if said and who.lower() in said.lower()]
                 if said and ("all" in said.lower().split() or "(all)" in said.lower()):

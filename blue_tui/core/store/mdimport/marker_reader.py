@@ -16,7 +16,7 @@ import re
 from blue_tui.core.store.mdimport.ids import IdRef, find_ids
 from blue_tui.core.store.mdimport.markers import Marker
 from blue_tui.core.store.mdimport.model import INVENTORY_KINDS, Effect, Mention, Statement, Target, Verdict
-from blue_tui.core.store.mdimport.speakers import SPEAKER, SpeakersMixin
+from blue_tui.core.store.mdimport.speakers import SPEAKER, SpeakersMixin, starts_with
 from blue_tui.core.store.mdimport.table_reader import NAME_COLUMNS
 from blue_tui.core.store.mdimport.tables import Table, strip_emoji, strip_markup
 
@@ -59,6 +59,7 @@ class MarkersMixin(SpeakersMixin):
             return
         line_start = 0
         previous_end = 0
+        seen: str | None = None
         for k, marker in enumerate(markers):
             end = markers[k + 1].start if k + 1 < len(markers) else len(text)
             after = text[marker.end : end]
@@ -69,8 +70,9 @@ class MarkersMixin(SpeakersMixin):
             expert = speaker if speaker is not None else self._line_speaker(text, marker, line_start)
             if expert is None and marker.id is not None and marker.id.expert is not None:
                 expert = self.b.find_expert(marker.id.expert)
-            if expert is not None and rnd is not None:
+            if expert is not None and rnd is not None and expert != seen:
                 self.b.round_expert(rnd, expert)
+                seen = expert
             last = k == len(markers) - 1 and not table_row
             if marker.family == "entity":
                 self._entity(marker, self._content(after, index if last else -1), rnd, expert)
@@ -120,11 +122,7 @@ class MarkersMixin(SpeakersMixin):
                 text = self._block_text(j)
                 if block.kind != "fence" and self._find(text, j):
                     break
-                if (
-                    block.kind == "paragraph"
-                    and text.lstrip().startswith("**")
-                    and SPEAKER.match(text.strip())
-                ):
+                if block.kind == "paragraph" and starts_with(text, "**") and SPEAKER.match(text.strip()):
                     break
                 parts.append(text)
                 j += 1

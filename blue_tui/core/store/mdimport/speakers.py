@@ -21,8 +21,18 @@ _JOINT = re.compile(r"\((?:joint|together)\)", re.I)
 _SPEAKS = ("speaks", "says", "responds", "replies")
 MAX_NAME = 40
 MAX_PREFIX = 200
+MAX_PLACEHOLDER = 200
 MAX_HEADING_NAME = 60
 MAX_TITLE = 500
+
+
+def starts_with(text: str, prefix: str) -> bool:
+    """``text.lstrip().startswith(prefix)`` without copying a long text."""
+    if text.startswith(prefix):
+        return True
+    if text[:1] not in (" ", "\t", "\n"):
+        return False
+    return text.lstrip()[: len(prefix)] == prefix
 
 
 def without_speaks(title: str) -> str:
@@ -56,7 +66,7 @@ class SpeakersMixin(ReaderBase):
 
     def _speaker_label(self, text: str, rnd: int | None) -> tuple[str | None, str | None] | None:
         """``**Alex Chen (Distributed Systems):**`` opening a paragraph (V1 transcripts)."""
-        if self.fixed_expert is not None or not text.lstrip().startswith("**"):
+        if self.fixed_expert is not None or not starts_with(text, "**"):
             return None
         match = SPEAKER.match(text.strip())
         if not match:
@@ -88,8 +98,10 @@ class SpeakersMixin(ReaderBase):
     def _placeholder_text(
         self, text: str, rnd: int | None, speaker: str | None, name: str | None, section: str
     ) -> None:
+        if len(text) > MAX_PLACEHOLDER or not starts_with(text, "["):
+            return
         clean = text.strip()
-        if clean.startswith("[") and is_placeholder(clean):
+        if is_placeholder(clean):
             who = (
                 name
                 or (self.b.experts[speaker].name if speaker and speaker in self.b.experts else None)

@@ -69,6 +69,7 @@ def is_judge(text: str, *, whole: bool = False) -> bool:
     return bool(_JUDGE.match(clean))
 
 
+@lru_cache(maxsize=4096)
 def names_everyone(text: str) -> bool:
     """``All 6 agents``, ``all``, ``Unanimous``, ``(all)``: the whole panel."""
     clean = squash(_ROUND_TOKEN.sub(" ", strip_emoji(strip_markup(text[:MAX_NAME]))))

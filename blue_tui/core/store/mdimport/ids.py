@@ -22,7 +22,6 @@ from functools import lru_cache
 #: Entity letters of RFC 0051 (plus O for the "open items" some judges keep).
 LETTER_KIND = {"P": "perspective", "T": "tension", "R": "recommendation", "E": "evidence", "C": "claim"}
 KIND_LETTER = {kind: letter for letter, kind in LETTER_KIND.items()}
-DISPLAY_ID = re.compile(r"^[PTREC]\d{4}$")
 
 _WORD = r"[A-Z][A-Za-z]+"
 _FORMS = (
@@ -123,6 +122,11 @@ def display_id(letter: str, rnd: int, seq: int) -> str:
     return f"{letter}{rnd:02d}{seq:02d}"
 
 
+def _is_display(written: str, letter: str) -> bool:
+    """``T0006`` for letter T: an id already in RFC 0051's display form."""
+    return len(written) == 5 and written[0] == letter and written[1:].isdigit() and written.isascii()
+
+
 def assign_global_ids(entries: Iterable[tuple[str, int | None, list[str]]]) -> list[str]:
     """Global ids for ``(letter, origin round, ids as written)`` entries, in input order.
 
@@ -133,12 +137,12 @@ def assign_global_ids(entries: Iterable[tuple[str, int | None, list[str]]]) -> l
     uses: dict[str, int] = defaultdict(int)
     for letter, _, written in rows:
         for w in set(written):
-            if DISPLAY_ID.match(w) and w[0] == letter:
+            if _is_display(w, letter):
                 uses[w] += 1
     taken: set[str] = set()
     result: list[str | None] = []
     for letter, _, written in rows:
-        keep = next((w for w in written if DISPLAY_ID.match(w) and w[0] == letter and uses[w] == 1), None)
+        keep = next((w for w in written if _is_display(w, letter) and uses[w] == 1), None)
         if keep is not None and keep not in taken:
             taken.add(keep)
             result.append(keep)

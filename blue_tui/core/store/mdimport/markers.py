@@ -68,7 +68,7 @@ _MINORITY = re.compile(r"^MINORITY VERDICT\s*(?::\s*(?P<label>.*))?$", re.S)
 MAX_MARKER = 6000
 
 
-@dataclass
+@dataclass(slots=True)
 class Marker:
     """One marker found in text. ``start``/``end`` are offsets of the brackets (bold included)."""
 

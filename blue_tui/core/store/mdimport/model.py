@@ -29,7 +29,7 @@ ARRAY_OF = {
 TEXT_FIELD = {"tension": "description"}
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     kind: str
     order: int
@@ -64,7 +64,7 @@ class Item:
         return bool(self.tables)
 
 
-@dataclass
+@dataclass(slots=True)
 class MarkerNote:
     """An inline entity marker as written; :mod:`.inventory` decides what it is."""
 
@@ -86,7 +86,7 @@ class MarkerNote:
     contribution: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     """An id written somewhere (``[RESOLVED T02]``), resolved once every file has been read."""
 
@@ -101,7 +101,7 @@ class Mention:
 Target = Item | str | Mention | MarkerNote
 
 
-@dataclass
+@dataclass(slots=True)
 class Effect:
     """A status change a marker asks for, applied after resolution (``[RESOLVED T02]`` -> resolved)."""
 
@@ -114,7 +114,7 @@ class Effect:
     order: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class Move:
     round: int | None
     expert: str | None
@@ -126,7 +126,7 @@ class Move:
     also_in: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Ref:
     source: Target
     ref_type: str
@@ -136,7 +136,7 @@ class Ref:
     written: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Verdict:
     verdict_type: str | None
     round: int | None
@@ -149,7 +149,7 @@ class Verdict:
     priority: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class Statement:
     value: str
     where: str

@@ -129,7 +129,12 @@ def build_parser() -> Parser:
     dialogue.set_defaults(help_parser=dialogue)
     dsub = dialogue.add_subparsers(title="dialogue commands", metavar="COMMAND", parser_class=Parser)
     imp = _command(dsub, "import", "blue_tui.cli.dialogue:cmd_import", "import dialogue files into the store")
-    imp.add_argument("paths", nargs="+", metavar="PATH", help="dialogue.json files (or folders of them)")
+    imp.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="dialogue files (.json, .md), round folders, or folders of them (a whole .blue/)",
+    )
     imp.add_argument("--replace", action="store_true", help="replace a stored dialogue whose content changed")
     imp.add_argument(
         "--max-file-size",

@@ -2,8 +2,8 @@
 """Benchmark importing a dialogue markdown file (issue 4), against baselines in the same run.
 
   import   parse + encrypt + write a 1 MB dialogue markdown file
-           vs raw BatchWriteItem of the same number of items of the same sizes .... >= 0.8x throughput
-  parse    the markdown importer alone .............................................. >= 5 MB/s
+           vs raw BatchWriteItem of the same number of items of the same sizes .... >= 0.85x throughput
+  parse    the markdown importer alone (CPU time) ................................... >= 5 MB/s
 
 The file is generated: a V3-style header (panel, scoreboard, inventories) followed by
 rounds in which every expert writes perspectives, tensions, refinements, resolutions,
@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -26,8 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import local_store_env, paired, report
 
 from blue_tui.core.config import Settings
+from blue_tui.core.crypto import envelope
 from blue_tui.core.store import table as tbl
-from blue_tui.core.store.dialogue_store import DialogueStore, pk_for
+from blue_tui.core.store.dialogue_store import DialogueStore, content_digest, pk_for
+from blue_tui.core.store.entities import split_document
 from blue_tui.core.store.mdimport import parse_markdown_text
 from blue_tui.core.store.sources import ParsedDialogue, parse_path
 
@@ -151,29 +154,56 @@ def make_markdown(seed: int = 11, target: int = TARGET_BYTES) -> str:
     return "\n".join([*head, *inventory, "", *tracker, "", *rounds]) + "\n"
 
 
+def cpu_costs(doc: dict[str, object], megabytes: float) -> str:
+    """Median CPU time of the import's own steps, before any request: what the import adds to raw writes."""
+
+    def median_cpu(step: Callable[[], object]) -> float:
+        times = []
+        for _ in range(5):
+            start = time.process_time()
+            step()
+            times.append(time.process_time() - start)
+        return sorted(times)[len(times) // 2]
+
+    text_of_doc = make_markdown()
+    parse = median_cpu(lambda: parse_markdown_text(text_of_doc, "bench.dialogue.md"))
+    entities = split_document(doc)
+    split = median_cpu(lambda: split_document(doc))
+    bodies = [envelope.encode_body(e.payload) for e in entities]
+    encode = median_cpu(lambda: [envelope.encode_body(e.payload) for e in entities])
+    digest = median_cpu(lambda: content_digest(entities, bodies))
+    return (
+        f"parse {parse * 1000:.0f} ms ({megabytes / parse:.1f} MB/s), split into {len(entities)} entities "
+        f"{split * 1000:.0f} ms, encode (JSON, deflate) {encode * 1000:.0f} ms, digest {digest * 1000:.0f} ms; "
+        "then sealing, 5 round trips (root, generation, audit head, key, commit) and the writes"
+    )
+
+
 def main() -> int:
     ok = True
     text = make_markdown()
     megabytes = len(text.encode()) / 1e6
 
     # ---- parsing alone ----
-    timings, cpu = [], []
+    wall, cpu = [], []
     for _ in range(7):
         start, start_cpu = time.perf_counter(), time.process_time()
         doc, _warnings = parse_markdown_text(text, "bench.dialogue.md")
-        timings.append(time.perf_counter() - start)
+        wall.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
-    best = sorted(timings)[len(timings) // 2]
-    # On a shared machine the wall clock includes other processes' turns; CPU time does not.
+    median_cpu = sorted(cpu)[len(cpu) // 2]
+    median_wall = sorted(wall)[len(wall) // 2]
+    # Judged on CPU time: on a shared machine the wall clock also counts other processes' turns.
     print(
-        f"info  parse CPU time: median {megabytes / sorted(cpu)[len(cpu) // 2]:.1f} MB/s, best {megabytes / min(cpu):.1f} MB/s"
+        f"info  parse wall clock: median {megabytes / median_wall:.1f} MB/s ({median_wall * 1000:.0f} ms), "
+        f"best {megabytes / min(wall):.1f} MB/s"
     )
     counts = ", ".join(f"{len(doc[k])} {k}" for k in ("perspectives", "tensions", "moves"))
     print(f"file: {megabytes:.2f} MB of markdown, {len(doc['rounds_data'])} rounds, {counts}")
     ok &= report(
-        "parse throughput",
-        f"{megabytes / best:.1f} MB/s (median {best * 1000:.0f} ms)",
-        megabytes / best >= 5,
+        "parse throughput (CPU time)",
+        f"{megabytes / median_cpu:.1f} MB/s (median {median_cpu * 1000:.0f} ms, best {megabytes / min(cpu):.1f} MB/s)",
+        megabytes / median_cpu >= 5,
         ">= 5 MB/s",
     )
 
@@ -213,6 +243,20 @@ def main() -> int:
             f"info  encrypt+write of the parsed document alone: {len(shapes) / t_store:,.0f} items/s "
             f"({t_store * 1000:.0f} ms) vs raw {t_raw0 * 1000:.0f} ms, ratio {1 / store_ratio:.2f}x"
         )
+        shared = DialogueStore(settings)
+
+        def do_import_shared() -> None:
+            """As `blue dialogue import` of many files does: one store, its key and audit head known."""
+            path = Path(tmp) / f"bench-{uuid.uuid4().hex[:8]}.dialogue.md"
+            shutil.copyfile(source, path)
+            assert shared.import_dialogue(parse_path(path)[0]).status == "created"
+
+        t_shared, t_raw1, shared_ratio = paired(do_import_shared, do_raw_write, rounds=5)
+        print(
+            f"info  import with one store for every import: {len(shapes) / t_shared:,.0f} items/s "
+            f"({t_shared * 1000:.0f} ms) vs raw {t_raw1 * 1000:.0f} ms, ratio {1 / shared_ratio:.2f}x"
+        )
+        print(f"info  where the time goes (CPU): {cpu_costs(parsed_once.document, megabytes)}")
         t_import, t_raw, time_ratio = paired(do_import, do_raw_write, rounds=9)
         ratio = 1 / time_ratio  # throughput ratio: median of back-to-back pairs
         ok &= report(
@@ -220,8 +264,8 @@ def main() -> int:
             f"parse+encrypt+write {len(shapes) / t_import:,.0f} items/s ({t_import * 1000:.0f} ms, "
             f"{megabytes / t_import:.1f} MB/s), raw {len(shapes) / t_raw:,.0f} items/s ({t_raw * 1000:.0f} ms), "
             f"ratio {ratio:.2f}x",
-            ratio >= 0.8,
-            ">= 0.8x",
+            ratio >= 0.85,
+            ">= 0.85x",
         )
     return 0 if ok else 1
 

@@ -68,7 +68,10 @@ def with_key_recovery(args: argparse.Namespace, action: Callable[[DialogueStore]
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from blue_tui.core.store.sources import parse_path
+    from blue_tui.core.store.sources import DEFAULT_LIMITS, ReadLimits, parse_path
+
+    max_bytes = getattr(args, "max_file_size", None)
+    limits = ReadLimits(max_bytes) if max_bytes else DEFAULT_LIMITS
 
     def run(store: DialogueStore) -> int:
         imported: list[dict[str, Any]] = []
@@ -76,7 +79,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         needs_replace = False
         for raw in args.paths:
             try:
-                parsed_list = parse_path(Path(raw))
+                parsed_list = parse_path(Path(raw), limits)
             except SourceError as exc:
                 failed.append({"source": raw, "error": exc.message})
                 continue
@@ -134,9 +137,16 @@ def cmd_list(args: argparse.Namespace) -> int:
     return with_key_recovery(args, run)
 
 
+def _stored_id(store: DialogueStore, typed: str) -> str:
+    """The stored dialogue id ``typed`` names, in any case."""
+    from blue_tui.core.store.dialogue_ids import resolve_dialogue_id
+
+    return resolve_dialogue_id(store.settings, typed)
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     def run(store: DialogueStore) -> int:
-        opened = store.open(args.id)
+        opened = store.open(_stored_id(store, args.id))
         if args.json:
             emit_json(
                 {
@@ -158,7 +168,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     def run(store: DialogueStore) -> int:
-        document = store.export(args.id)
+        document = store.export(_stored_id(store, args.id))
         text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
         if not args.output:
             import sys
@@ -188,7 +198,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     def run(store: DialogueStore) -> int:
-        report = store.verify(args.id)
+        report = store.verify(_stored_id(store, args.id) if args.id else None)
         if args.json:
             emit_json(report.as_json())
         elif report.ok:

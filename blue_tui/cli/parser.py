@@ -99,6 +99,19 @@ class _Groups(argparse._SubParsersAction):  # type: ignore[type-arg]
         return _SKIPPED
 
 
+_SIZE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def _size(text: str) -> int:
+    """``16M``, ``512KiB``, ``1000000`` -> bytes (binary units)."""
+    raw = text.strip().lower().removesuffix("ib").removesuffix("b")
+    unit = raw[-1:] if raw[-1:] in ("k", "m", "g") else ""
+    digits = raw[: len(raw) - len(unit)].strip()
+    if not digits.isdigit() or int(digits) <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size (e.g. 16M, 512K, 1000000)")
+    return int(digits) * _SIZE_UNITS[unit]
+
+
 def _json_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
 
@@ -184,8 +197,20 @@ def build_parser(argv: Sequence[str] | None = None) -> Parser:
     dialogue.set_defaults(help_parser=dialogue)
     dsub = dialogue.add_subparsers(title="dialogue commands", metavar="COMMAND", parser_class=Parser)
     imp = _command(dsub, "import", "blue_tui.cli.dialogue:cmd_import", "import dialogue files into the store")
-    imp.add_argument("paths", nargs="+", metavar="PATH", help="dialogue.json files (or folders of them)")
+    imp.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="dialogue files (.json, .md), round folders, or folders of them (a whole .blue/)",
+    )
     imp.add_argument("--replace", action="store_true", help="replace a stored dialogue whose content changed")
+    imp.add_argument(
+        "--max-file-size",
+        type=_size,
+        default=None,
+        metavar="SIZE",
+        help="largest file read, in bytes or with K/M/G (KiB/MiB/GiB); default 16M",
+    )
     _json_flag(imp)
     _yes_flag(imp)
     lst = _command(dsub, "list", "blue_tui.cli.dialogue:cmd_list", "list stored dialogues")

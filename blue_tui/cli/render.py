@@ -150,6 +150,7 @@ def render_dialogue(doc: Mapping[str, Any]) -> None:
     _panel(printer, doc)
     _scores(printer, doc)
     _inventories(printer, doc)
+    _contributions(printer, doc)
     _open_items(printer, doc)
     _moves(printer, doc)
     _verdicts(printer, doc)
@@ -256,7 +257,8 @@ def _inventories(p: _Printer, doc: Mapping[str, Any]) -> None:
         for m in members:
             origin = _mapping(m.get("origin"))
             status = _text(m.get("status"))
-            shown = status + (f" ({_text(m.get('status_text'))})" if m.get("status_text") else "")
+            written = _text(m.get("status_text"))
+            shown = status + (f" ({written})" if written and written.lower() != status else "")
             _add(
                 grid,
                 _text(m.get("id")),
@@ -277,6 +279,25 @@ def _inventories(p: _Printer, doc: Mapping[str, Any]) -> None:
                 where = f" ({_text(event.get('in'))})" if event.get("in") else ""
                 reason = f": {_text(event.get('reason'))}" if event.get("reason") else ""
                 p.line(f"  {_text(m.get('id'))} {_text(event.get('type'))}{when}{by}{where}{reason}")
+
+
+def _contributions(p: _Printer, doc: Mapping[str, Any]) -> None:
+    """Markers kept as each expert's own (numbered per expert), with the inventory item each records."""
+    rows = [(e, c) for e in _members(doc, "experts") for c in _members(e, "contributions")]
+    if not rows:
+        return
+    grid = p.table(f"Contributions ({len(rows)})", ["expert", "round", "kind", "as written", "label", "item"])
+    for expert, c in rows:
+        _add(
+            grid,
+            _text(expert.get("name") or expert.get("slug")),
+            _text(c.get("round")),
+            _text(c.get("kind")),
+            _text(c.get("id")),
+            _text(c.get("label")),
+            _text(c.get("item")),
+        )
+    p.console.print(grid)
 
 
 def _open_items(p: _Printer, doc: Mapping[str, Any]) -> None:

@@ -94,13 +94,16 @@ def test_show_prints_panel_inventories_and_warnings(
     for text in (
         "Format Contract Design",
         "status: converged",
-        "Warnings (2)",
-        "! status is converged but 2 tension(s) are not resolved",
+        "Warnings (3)",
+        "! status is converged but 1 tension(s) are not resolved",
+        "! T03 is used for more than one tension in round 0",
         "Panel (4)",
         "UX Architect",
         "Perspectives (5: 5 open)",
-        "Tensions (4: 2 resolved, 2 open)",
+        "Tensions (3: 2 resolved, 1 open)",
         "T0001 resolved in round 1 by muffin, eclair",
+        "Contributions (1)",
+        "Where does the contract live?",
         "[final] final, round 1",
         "== Round 0: Opening Arguments",
     ):
@@ -167,7 +170,7 @@ def test_folder_of_every_format(blue_env: dict[str, str], capsys: pytest.Capture
     assert len(ids) == 9
     warned = {r["id"]: r["warnings"] for r in out["imported"]}
     assert warned["free-form-conversation"] == []
-    assert any("placeholder" in w for w in warned["2026-02-02t1158z-awaiting-template"])
+    assert any("placeholder" in w for w in warned["2026-02-02T1158Z-awaiting-template"])
     code, out = imported(capsys, str(FORMATS))
     assert code == 0 and {r["status"] for r in out["imported"]} == {"unchanged"}
 
@@ -176,7 +179,7 @@ def test_show_in_a_real_process(blue_env: dict[str, str]) -> None:
     path = FORMATS / "2026-03-01T1200Z-hybrid-review"
     done = run_blue("dialogue", "import", str(path), env=blue_env)
     assert done.returncode == 0, done.stderr
-    assert "warning: 2026-03-01t1200z-hybrid-review: round-0/strudel.md is empty" in done.stderr
+    assert "warning: 2026-03-01T1200Z-hybrid-review: round-0/strudel.md is empty" in done.stderr
     shown = run_blue("dialogue", "show", "2026-03-01t1200z-hybrid-review", env=blue_env)
     assert shown.returncode == 0, shown.stderr
     assert "\x1b[" not in shown.stdout  # piped: plain text

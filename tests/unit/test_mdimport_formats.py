@@ -200,7 +200,7 @@ def test_v2_numbered_experts_and_a_status_that_contradicts_itself() -> None:
 # ---- V2: pastry panel ------------------------------------------------------------------------------
 
 
-def test_v2_inventory_rows_and_markers_make_one_item() -> None:
+def test_v2_inventory_rows_are_the_record_and_markers_are_contributions() -> None:
     parsed = one(FORMATS / "v2-pastry-panel.dialogue.md")
     doc = parsed.document
     assert doc["format"] == "v2-pastry"
@@ -216,35 +216,51 @@ def test_v2_inventory_rows_and_markers_make_one_item() -> None:
         42,
     )
     assert muffin["components"] == {"W": 12, "C": 10, "T": 11, "R": 9}
-    perspectives = by_id(doc["perspectives"])
-    # The inventory's P01 (Muffin, Scone) and Muffin's bold inline marker are one perspective.
-    p01 = perspectives["P0001"]
-    assert p01["local_id"] == "P01" and p01["author"] == "muffin"
-    assert p01["label"].startswith("Injection is a scatter of push paths")
-    assert [(m.get("in"), m["as"]) for m in p01["mentions"]] == [
-        ("Perspectives Inventory", "P01"),
-        (None, "P01"),
+    # The inventory is the record: two perspectives, as the table lists them, with its statuses.
+    perspectives = doc["perspectives"]
+    assert [(p["local_id"], p["label"], p["status"], p["status_text"]) for p in perspectives] == [
+        ("P01", "Manifest first - one manifest file lists what gets injected", "accepted", "2/3 ✓"),
+        ("P02", "Three tiers - always, on activity, on demand", "accepted", "3/3 ✓ CONVERGED"),
     ]
-    assert p01["origin"] == {"round": 0, "contributors": ["muffin", "scone"]}
-    # Ids restart for every expert in V2: Cupcake's and Scone's P01 are their own perspectives.
-    assert [p["author"] for p in doc["perspectives"] if p["local_id"] == "P01"] == [
-        "muffin",
-        "cupcake",
-        "scone",
+    p01 = perspectives[0]
+    assert p01["origin"] == {"round": 0, "contributors": ["muffin", "scone"], "as_written": "Muffin, Scone"}
+    # Ids restart for every expert: Muffin's P01 agrees with the row and gives it its words;
+    # Cupcake's and Scone's P01 are their own contributions, never merged by number.
+    assert p01["content"].startswith("Injection is a scatter of push paths")
+    contributions = {e["slug"]: e.get("contributions", []) for e in doc["experts"]}
+    assert [
+        (c["round"], c["id"], c["item"]) for c in contributions["muffin"] if c["kind"] == "perspective"
+    ] == [(0, "P01", "P0001")]
+    assert [(c["round"], c["id"], c["scoped_id"], c["item"]) for c in contributions["cupcake"]] == [
+        (0, "P01", "CUPCAKE-P0001", None),
+        (1, "P02", "CUPCAKE-P0102", "P0101"),
+        (0, "T1", "CUPCAKE-T0001", None),
     ]
-    # The inventory's P02 has no round; the marker it matches (by label) gives it round 1.
-    assert perspectives["P0101"]["author"] == "cupcake" and perspectives["P0101"]["origin"]["round"] == 1
+    assert [(c["label"], c["item"]) for c in contributions["scone"]] == [
+        ("Injection is invisible to developers", None)
+    ]
     t1 = by_id(doc["tensions"])["T0001"]
-    assert t1["status"] == "resolved"
-    assert t1["label"].startswith("Hook injection vs resources is a layering violation.")
+    assert (t1["status"], t1["status_text"]) == (
+        "resolved",
+        "✅ RESOLVED R1 - hooks push URIs, resources serve content",
+    )
+    assert t1["label"] == "Hooks push while resources pull: a layering violation"
     assert [(e["type"], e["round"]) for e in t1["events"]] == [("created", 0), ("resolved", 1)]
+    # Tensions are numbered across the dialogue here (T1, T2), save Cupcake's second T1: Cupcake's
+    # T2 is the tracker's T2, Cupcake's T1 is not the tracker's (Muffin's) T1.
+    t2 = by_id(doc["tensions"])["T0002"]
+    assert (t2["status_text"], t2["description"]) == (
+        "Open → addressed by review rule",
+        "Curation rules should be reviewable.",
+    )
     # Markers and headings inside the YAML fence are content.
-    assert not any(p["local_id"] == "P99" for p in doc["perspectives"])
+    assert not any(c.get("id") == "P99" for cs in contributions.values() for c in cs)
     assert [r["round"] for r in doc["rounds_data"]] == [0, 1]
     assert "# [PERSPECTIVE P99: a marker inside a fence is not a marker]" in doc["rounds_data"][0]["text"]
     moves = [(m["round"], m["expert"], m["move_type"], m["targets"]) for m in doc["moves"]]
     assert (1, "muffin", "resolve", ["T0001"]) in moves
-    assert (1, "muffin", "concede", ["P0002"]) in moves  # "Cupcake's P01"
+    # "Cupcake's P01" is Cupcake's own marker, kept on Cupcake: never the inventory's (Muffin's) P01.
+    assert (1, "muffin", "concede", ["Cupcake's P01"]) in moves
     assert (1, "scone", "conditional-converge", []) in moves
     assert doc["refs"] == [
         {
@@ -257,17 +273,23 @@ def test_v2_inventory_rows_and_markers_make_one_item() -> None:
         }
     ]
     assert parsed.warnings == [
-        "round 0: Scone's response is a placeholder, kept as written: [Awaiting response]"
+        "round 0: Scone's response is a placeholder, kept as written: [Awaiting response]",
+        "perspectives markers read as numbered per expert: each expert's markers are kept as that expert's "
+        "contributions (3 of 4 markers use an id another expert also uses in the same round)",
+        "tensions markers read as numbered across the dialogue: a marker and the inventory row with its id are "
+        "one item (2 of 3 markers use an id another expert also uses in the same round)",
+        "T1 is used for more than one tension in round 0: the Tensions Tracker's T1 is Muffin's (Hooks push "
+        "while resources pull: a layering violation); Cupcake's is kept as a contribution",
     ]
 
 
 # ---- V3: generated template ------------------------------------------------------------------------
 
 
-def test_v3_template_merges_and_reports_its_contradictions() -> None:
+def test_v3_template_numbered_across_the_dialogue() -> None:
     parsed = one(FORMATS / "2026-01-26T0200Z-format-contract.dialogue.recorded.md")
     doc = parsed.document
-    assert parsed.dialogue_id == "2026-01-26t0200z-format-contract"
+    assert parsed.dialogue_id == "2026-01-26T0200Z-format-contract"
     assert (doc["format"], doc["date"], doc["status"], doc["totalAlignment"]) == (
         "v3-template",
         "2026-01-26",
@@ -285,8 +307,10 @@ def test_v3_template_merges_and_reports_its_contradictions() -> None:
         ("P0004", "P04", 0, 2),
         ("P0101", "P05", 1, 2),
     ]
-    assert perspectives[0]["label"] == "Parse by structure not pattern"
+    # The row keeps the inventory's label; the marker's words become its content.
+    assert perspectives[0]["label"] == "Parse by structure not pattern — a line-by-line state machine"
     assert perspectives[0]["content"].startswith("Replace every pattern with a line-by-line state machine.")
+    assert perspectives[0]["mentions"][1]["label"] == "Parse by structure not pattern"
     tensions = by_id(doc["tensions"])
     assert tensions["T0001"]["events"][1] == {
         "type": "resolved",
@@ -295,12 +319,19 @@ def test_v3_template_merges_and_reports_its_contradictions() -> None:
         "reason": "🧁 Muffin + 🧁 Eclair R1",
         "in": "Tensions Tracker",
     }
-    # Donut's T03 is the tracker's; Eclair also wrote a T03: kept apart and reported.
-    assert tensions["T0003"]["author"] == "donut" and tensions["T0004"]["author"] == "eclair"
+    # Donut's T03 is the tracker's; Eclair also wrote a T03: kept as Eclair's contribution, reported.
+    assert len(tensions) == 3 and tensions["T0003"]["author"] == "donut"
+    eclair = next(e for e in doc["experts"] if e["slug"] == "eclair")
+    assert [(c["id"], c["label"], c["item"]) for c in eclair["contributions"]] == [
+        ("T03", "Where does the contract live?", None)
+    ]
     assert not any(t["local_id"] == "T09" for t in doc["tensions"])
     assert parsed.warnings == [
-        "status is converged but 2 tension(s) are not resolved: T0003 (T03: open), T0004 (T03: open)",
-        "T03 is used for more than one tension in round 0 (donut, eclair); the inventory table names donut's",
+        "tensions markers read as numbered across the dialogue: a marker and the inventory row with its id are "
+        "one item (2 of 4 markers use an id another expert also uses in the same round)",
+        "T03 is used for more than one tension in round 0: the Tensions Tracker's T03 is Donut's (Front matter "
+        "duplicates the markdown); Eclair's is kept as a contribution",
+        "status is converged but 1 tension(s) are not resolved: T0003 (T03: open)",
     ]
     assert doc["verdicts"][0]["id"] == "final" and doc["verdicts"][0]["round"] == 1
     refine = next(m for m in doc["moves"] if m["move_type"] == "refine")
@@ -511,7 +542,7 @@ def test_v4_variant_folder() -> None:
     folder = FORMATS / "2026-03-01T1200Z-hybrid-review"
     parsed = one(folder)
     doc = parsed.document
-    assert parsed.dialogue_id == "2026-03-01t1200z-hybrid-review"
+    assert parsed.dialogue_id == "2026-03-01T1200Z-hybrid-review"
     assert (doc["title"], doc["date"], doc["status"], doc["totalAlignment"]) == (
         "Hybrid Review — Relational + Key-Value",
         "2026-03-01",
@@ -542,24 +573,32 @@ def test_v4_variant_folder() -> None:
     assert len(doc["perspectives"]) == 4
     tensions = by_id(doc["tensions"])
     assert len(tensions) == 3  # the "Tension Summary" table counts tensions, it lists none
-    muffin_t01 = tensions["T0002"]
+    # tensions.md is the record; each expert's T01 is the row whose id names that expert and round.
+    muffin_t01 = tensions["T0001"]
     assert muffin_t01["author"] == "muffin"
-    assert muffin_t01["ids_as_written"] == ["T01", "MUFFIN-T01 (R0)"]
+    assert muffin_t01["ids_as_written"] == ["MUFFIN-T01 (R0)", "T01"]
     assert [(e["type"], e["round"], e["by"]) for e in muffin_t01["events"]] == [
         ("created", 0, ["muffin"]),
         ("resolved", 1, ["muffin"]),
         ("acknowledged", 1, ["cupcake"]),
     ]
     tartlet_t01 = tensions["T0101"]
-    assert tartlet_t01["ids_as_written"] == ["T01", "TARTLET R1-T01"]
+    assert tartlet_t01["ids_as_written"] == ["TARTLET R1-T01", "T01"]
     # tensions.md says OPEN, verdict.md (read after it) lists it as resolved: both kept, in order.
     assert [e["type"] for e in tartlet_t01["events"]] == ["created", "resolved", "open", "resolved"]
     assert tartlet_t01["status"] == "resolved"
-    assert tensions["T0001"]["status"] == "addressed"
+    assert (tensions["T0002"]["status"], tensions["T0002"]["status_text"]) == ("addressed", "NARROWED")
+    # No inventory of perspectives: the markers are the items, scoped by expert and round.
+    assert [(p["scoped_id"], p["author"]) for p in doc["perspectives"]] == [
+        ("CUPCAKE-P0001", "cupcake"),
+        ("MUFFIN-P0001", "muffin"),
+        ("MUFFIN-P0101", "muffin"),
+        ("CUPCAKE-P0101", "cupcake"),
+    ]
     final = doc["verdicts"][0]
     assert (final["id"], final["tensions_resolved"], final["confidence"]) == (
         "final",
-        ["T0002", "T0101"],
+        ["T0001", "T0101"],
         "unanimous",
     )
     assert final["recommendation"].startswith("Do not adopt the hybrid.")
@@ -576,7 +615,7 @@ def test_v4_variant_folder() -> None:
     assert parsed.warnings == [
         "round-0/strudel.md is empty",
         "round 2: Tartlet's response is a placeholder, kept as written: [Awaiting response]",
-        "status is converged but 1 tension(s) are not resolved: T0001 (T01: addressed)",
+        "status is converged but 1 tension(s) are not resolved: T0002 (CUPCAKE-T01 (R0): addressed)",
         "Cupcake's total is 45 but the round scores add up to 44",
         "Tartlet's total is 41 but the round scores add up to 40",
         "round 2 shows converge 100% but velocity 1 (not zero)",

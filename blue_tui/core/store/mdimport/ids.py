@@ -22,24 +22,26 @@ from functools import lru_cache
 #: Entity letters of RFC 0051 (plus O for the "open items" some judges keep).
 LETTER_KIND = {"P": "perspective", "T": "tension", "R": "recommendation", "E": "evidence", "C": "claim"}
 KIND_LETTER = {kind: letter for letter, kind in LETTER_KIND.items()}
-DISPLAY_ID = re.compile(r"^[PTREC]\d{4}$")
 
 _WORD = r"[A-Z][A-Za-z]+"
 _FORMS = (
     # MUFFIN-T01 (R0), Muffin-T01
-    rf"(?P<e1>{_WORD})-(?P<l1>[PTRECO])(?P<n1>\d{{1,4}})(?:\s*\((?:R|Round\s*)(?P<r1>\d{{1,3}})\))?",
+    rf"(?P<e1>{_WORD})-(?P<l1>[PTRECO])(?P<n1>\d{{1,4}})(?:[ \t]*\((?:R|Round[ \t]*)(?P<r1>\d{{1,3}})\))?",
     # CROISSANT R1-T01
-    rf"(?P<e2>{_WORD})\s+R(?P<r2>\d{{1,3}})-(?P<l2>[PTRECO])(?P<n2>\d{{1,4}})",
+    rf"(?P<e2>{_WORD})[ \t]+R(?P<r2>\d{{1,3}})-(?P<l2>[PTRECO])(?P<n2>\d{{1,4}})",
     # T04-R1, T01 (R0)
-    r"(?P<l3>[PTRECO])(?P<n3>\d{1,4})(?:-R(?P<r3>\d{1,3})|\s*\(R(?P<r4>\d{1,3})\))",
+    r"(?P<l3>[PTRECO])(?P<n3>\d{1,4})(?:-R(?P<r3>\d{1,3})|[ \t]*\(R(?P<r4>\d{1,3})\))",
+    # P01-M, T1-S: numbered per expert, the expert's initial after the number
+    r"(?P<l8>[PTRECO])(?P<n8>\d{1,4})-(?P<i8>[A-Z])",
     # Eclair's P05, Muffin P01
-    rf"(?P<e5>{_WORD})(?:'s|’s)?\s+(?P<l5>[PTECO])(?P<n5>\d{{1,4}})",
+    rf"(?P<e5>{_WORD})(?:'s|’s)?[ \t]+(?P<l5>[PTECO])(?P<n5>\d{{1,4}})",
     # P01, T1, T0001, R0001 (R0..R99 alone are rounds, not recommendations)
     r"(?P<l6>[PTECO])(?P<n6>\d{1,4})|(?P<l7>R)(?P<n7>\d{3,4})",
 )
 _ANY = re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(f"(?:{f})" for f in _FORMS) + r")(?![A-Za-z0-9_])")
-_EXACT = re.compile(r"^\s*(?:" + "|".join(f"(?:{f})" for f in _FORMS) + r")\s*$")
-_EXACT_SHORT_R = re.compile(r"^\s*(?P<l>R)(?P<n>\d{1,2})\s*$")
+_EXACT = re.compile(r"^(?:" + "|".join(f"(?:{f})" for f in _FORMS) + r")$")
+_EXACT_SHORT_R = re.compile(r"^(?P<l>R)(?P<n>\d{1,2})$")
+MAX_ID = 80
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,8 @@ class IdRef:
     written: str
     expert: str | None = None
     round: int | None = None
+    #: The expert's initial of a per-expert id (``P01-M``).
+    initial: str | None = None
 
     @property
     def kind(self) -> str | None:
@@ -59,19 +63,25 @@ class IdRef:
         return (self.letter, self.number)
 
 
+_SUFFIXES = ("1", "2", "3", "8", "5", "6", "7")
+
+
 def _from_match(match: re.Match[str]) -> IdRef:
-    groups = match.groupdict()
-    for suffix in ("1", "2", "3", "5", "6", "7"):
-        letter = groups.get(f"l{suffix}")
+    group = match.group
+    for suffix in _SUFFIXES:
+        letter = group(f"l{suffix}")
         if letter:
-            expert = groups.get(f"e{suffix}")
-            rnd = groups.get(f"r{suffix}") or (groups.get("r4") if suffix == "3" else None)
+            expert = group(f"e{suffix}") if suffix in ("1", "2", "5") else None
+            rnd = group(f"r{suffix}") if suffix in ("1", "2", "3") else None
+            if rnd is None and suffix == "3":
+                rnd = group("r4")
             return IdRef(
                 letter=letter,
-                number=int(groups[f"n{suffix}"]),
+                number=int(group(f"n{suffix}")),
                 written=match.group(0).strip(),
                 expert=expert,
                 round=int(rnd) if rnd is not None else None,
+                initial=group("i8") if suffix == "8" else None,
             )
     raise ValueError(match.group(0))  # pragma: no cover - every alternative sets a letter
 
@@ -83,6 +93,9 @@ def parse_id(text: str, *, allow_short_r: bool = False) -> IdRef | None:
     ``allow_short_r`` accepts ``R1``/``R01`` as recommendation ids, which is right in
     an ID column of a recommendations table and wrong in prose (there it is a round).
     """
+    text = text.strip()
+    if len(text) > MAX_ID:
+        return None
     match = _EXACT.match(text)
     if match:
         return _from_match(match)
@@ -109,6 +122,11 @@ def display_id(letter: str, rnd: int, seq: int) -> str:
     return f"{letter}{rnd:02d}{seq:02d}"
 
 
+def _is_display(written: str, letter: str) -> bool:
+    """``T0006`` for letter T: an id already in RFC 0051's display form."""
+    return len(written) == 5 and written[0] == letter and written[1:].isdigit() and written.isascii()
+
+
 def assign_global_ids(entries: Iterable[tuple[str, int | None, list[str]]]) -> list[str]:
     """Global ids for ``(letter, origin round, ids as written)`` entries, in input order.
 
@@ -119,12 +137,12 @@ def assign_global_ids(entries: Iterable[tuple[str, int | None, list[str]]]) -> l
     uses: dict[str, int] = defaultdict(int)
     for letter, _, written in rows:
         for w in set(written):
-            if DISPLAY_ID.match(w) and w[0] == letter:
+            if _is_display(w, letter):
                 uses[w] += 1
     taken: set[str] = set()
     result: list[str | None] = []
     for letter, _, written in rows:
-        keep = next((w for w in written if DISPLAY_ID.match(w) and w[0] == letter and uses[w] == 1), None)
+        keep = next((w for w in written if _is_display(w, letter) and uses[w] == 1), None)
         if keep is not None and keep not in taken:
             taken.add(keep)
             result.append(keep)

@@ -21,21 +21,19 @@ Rules that matter for dialogues:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
-_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 _BOX_CHARS = frozenset("│┃┌┐└┘├┤┬┴┼─━═║╔╗╚╝╠╣╦╩╬╞╡╪")
 
 
-@dataclass(frozen=True, slots=True)
-class Block:
+class Block(NamedTuple):
     """One block: ``kind`` is heading, paragraph, list, quote, table, box, fence or rule.
 
     ``start``/``end`` are 0-based line indexes (``end`` exclusive). ``level`` and
-    ``title`` are set for headings, ``info`` for fences.
+    ``title`` are set for headings, ``info`` for fences. (A named tuple: a long file has
+    tens of thousands of blocks, and tuples are the cheapest to make.)
     """
 
     kind: str
@@ -44,6 +42,34 @@ class Block:
     level: int = 0
     title: str = ""
     info: str = ""
+
+
+def is_rule(line: str) -> bool:
+    """``---``, ``* * *``, ``___``: three or more of one of ``-*_``, spaces and tabs between."""
+    body = line.lstrip(" ")
+    if len(line) - len(body) > 3 or not body or body[0] not in "-*_":
+        return False
+    mark = body[0]
+    return body.count(mark) >= 3 and not body.replace(mark, "").strip(" \t")
+
+
+def heading_of(line: str) -> tuple[int, str] | None:
+    """``"### Muffin 🧁 ###"`` -> (3, "Muffin 🧁"): an ATX heading's level and title, or None.
+
+    Plain string work, not a regex: a heading line can be 100,000 characters long.
+    """
+    body = line.lstrip(" ")
+    if len(line) - len(body) > 3 or not body.startswith("#"):
+        return None
+    after = body.lstrip("#")
+    level = len(body) - len(after)
+    if level > 6 or (after and after[0] not in " \t"):
+        return None
+    title = after.strip(" \t")
+    closed = title.rstrip("#")
+    if closed != title and (not closed or closed[-1] in " \t"):
+        title = closed.rstrip(" \t")
+    return level, title
 
 
 def split_lines(text: str) -> list[str]:
@@ -67,13 +93,13 @@ def _starts_block(line: str) -> bool:
     if not stripped:
         return True
     first = stripped[0]
-    if first == "#" and _HEADING.match(line):
+    if first == "#" and heading_of(line) is not None:
         return True
     if first in "`~" and _FENCE_OPEN.match(line):
         return True
     if first in {"|", ">"}:
         return True
-    if first in "-*_" and _RULE.match(line):
+    if first in "-*_" and is_rule(line):
         return True
     if first in _BOX_CHARS:
         return True
@@ -104,13 +130,12 @@ def scan(lines: list[str]) -> list[Block]:
                 i = end
                 continue
         if first == "#":
-            heading = _HEADING.match(line)
-            if heading:
-                title = (heading.group(2) or "").strip()
-                blocks.append(Block("heading", i, i + 1, level=len(heading.group(1)), title=title))
+            heading = heading_of(line)
+            if heading is not None:
+                blocks.append(Block("heading", i, i + 1, level=heading[0], title=heading[1]))
                 i += 1
                 continue
-        if first in "-*_" and _RULE.match(line):
+        if first in "-*_" and is_rule(line):
             blocks.append(Block("rule", i, i + 1))
             i += 1
             continue

@@ -18,6 +18,7 @@ Anything else in brackets (links, ``[x]`` checkboxes, ``[Awaiting response]``) i
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -67,7 +68,7 @@ _MINORITY = re.compile(r"^MINORITY VERDICT\s*(?::\s*(?P<label>.*))?$", re.S)
 MAX_MARKER = 6000
 
 
-@dataclass
+@dataclass(slots=True)
 class Marker:
     """One marker found in text. ``start``/``end`` are offsets of the brackets (bold included)."""
 
@@ -83,28 +84,55 @@ class Marker:
     args: str = ""  # move/ref arguments as written
 
 
-_SIGNIFICANT = re.compile(r"[\[\]`]|\n[ \t]*\n")
+_BRACKETS = re.compile(r"[\[\]]|\n[ \t]*\n")
+_BACKTICKS = re.compile(r"`+")
 
 
-def _closing(text: str, open_at: int) -> int | None:
-    """Index of the ``]`` matching ``text[open_at] == '['`` (backtick spans skipped, never past a blank line)."""
-    depth = 0
-    in_code = False
-    limit = min(len(text), open_at + MAX_MARKER)
-    for match in _SIGNIFICANT.finditer(text, open_at, limit):
-        ch = match.group(0)
-        if ch == "`":
-            in_code = not in_code
-        elif ch[0] == "\n":
-            return None
-        elif not in_code:
-            if ch == "[":
-                depth += 1
-            else:
-                depth -= 1
-                if depth == 0:
-                    return match.start()
-    return None
+def code_mask(text: str) -> bytearray | None:
+    """1 for every character inside an inline code span (`` `...` ``), else 0; None without backticks.
+
+    A run of backticks opens a span closed by the next run of the same length (CommonMark);
+    a run that is never closed is literal text.
+    """
+    if "`" not in text:
+        return None
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
+    by_length: dict[int, list[int]] = {}
+    for index, (start, end) in enumerate(runs):
+        by_length.setdefault(end - start, []).append(index)
+    next_of: dict[int, int] = {}
+    for indexes in by_length.values():
+        for a, b in itertools.pairwise(indexes):
+            next_of[a] = b
+    mask = bytearray(len(text))
+    index = 0
+    while index < len(runs):
+        partner = next_of.get(index)
+        if partner is None:
+            index += 1
+            continue
+        start, end = runs[index][0], runs[partner][1]
+        mask[start:end] = b"\x01" * (end - start)
+        index = partner + 1
+    return mask
+
+
+def bracket_pairs(text: str, mask: bytearray | None) -> dict[int, int]:
+    """Each ``[`` and its matching ``]`` (outside code spans, never across a blank line)."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    for match in _BRACKETS.finditer(text):
+        at = match.start()
+        ch = text[at]
+        if ch == "\n":
+            stack.clear()
+        elif mask is not None and mask[at]:
+            continue
+        elif ch == "[":
+            stack.append(at)
+        elif stack:
+            pairs[stack.pop()] = at
+    return pairs
 
 
 def _split_head(rest: str) -> tuple[str, str]:
@@ -166,21 +194,39 @@ def parse_marker(body: str) -> tuple[str, str, dict[str, object]] | None:
 
 
 def find_markers(text: str) -> list[Marker]:
-    """Every marker in ``text``, in order (markers never nest)."""
+    """Every marker in ``text``, in order (markers never nest; markers in code spans are text).
+
+    Linear in the length of the text: brackets are paired once, in one pass.
+    """
+    if "[" not in text:
+        return []
     found: list[Marker] = []
+    mask: bytearray | None = None
+    pairs: dict[int, int] | None = None
+    ticks = "`" in text
     pos = 0
-    while True:
-        match = _START.search(text, pos)
-        if not match:
-            break
+    for match in _START.finditer(text):
         open_at = match.start()
-        close_at = _closing(text, open_at)
-        if close_at is None:
-            pos = open_at + 1
+        if ticks and mask is None and text.find("`", 0, open_at) >= 0:
+            mask = code_mask(text)  # only a backtick before a marker can put it in a code span
+        if open_at < pos or (mask is not None and mask[open_at]):
+            continue
+        # The common case, a marker without brackets, backticks or line breaks inside: its "]" is
+        # the next one. Anything else is paired properly (once per text).
+        close_at = text.find("]", open_at + 1, open_at + MAX_MARKER)
+        if (
+            close_at < 0
+            or text.find("[", open_at + 1, close_at) >= 0
+            or (ticks and text.find("`", open_at + 1, close_at) >= 0)
+            or text.find("\n", open_at + 1, close_at) >= 0
+        ):
+            if pairs is None:
+                pairs = bracket_pairs(text, mask)
+            close_at = pairs.get(open_at, -1)
+        if close_at < 0 or close_at - open_at > MAX_MARKER:
             continue
         parsed = parse_marker(text[open_at + 1 : close_at])
         if parsed is None:
-            pos = open_at + 1
             continue
         family, tag, fields = parsed
         start, end = open_at, close_at + 1

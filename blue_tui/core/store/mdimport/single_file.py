@@ -13,13 +13,14 @@ import re
 from typing import Any
 
 from blue_tui.core.gcpause import gc_paused
-from blue_tui.core.store.entities import slugify
-from blue_tui.core.store.mdimport.model import Builder
+from blue_tui.core.store.mdimport.builder import Builder
 from blue_tui.core.store.mdimport.reader import Reader
 from blue_tui.core.store.mdimport.tables import strip_emoji, strip_markup
+from blue_tui.core.store.sources import id_for_name
 
+MAX_TITLE = 500
 SUFFIXES = (".dialogue.recorded.md", ".dialogue.md", ".recorded.md", ".markdown", ".md")
-_TITLE_PREFIX = re.compile(r"^(?:alignment\s+)?dialogue\s*[:—–-]\s*", re.I)
+_TITLE_PREFIX = re.compile(r"^(?:alignment[ \t]+)?dialogue[ \t]*[:—–-][ \t]*", re.I)
 _STAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:T(\d{2})(\d{2})Z?)?[-_ ]*", re.I)
 _SIGNALS = re.compile(
     r"^#{1,6}[^\n]*\b(?:Round\s+\d+|Expert Panel|Scoreboard|Alignment Dialogue|Perspectives|Tensions)\b"
@@ -38,7 +39,8 @@ def stem_of(name: str) -> str:
 
 
 def id_for(name: str) -> str:
-    return slugify(stem_of(name))
+    """The dialogue id of a file name: the name without its suffix, case kept (see sources.id_for_name)."""
+    return id_for_name(stem_of(name))
 
 
 def humanize(stem: str) -> str:
@@ -61,8 +63,15 @@ def looks_like_dialogue(text: str) -> bool:
 
 
 def clean_title(text: str) -> str:
-    title = strip_emoji(strip_markup(text))
+    title = strip_emoji(strip_markup(text[:MAX_TITLE]))
     return _TITLE_PREFIX.sub("", title).strip() or title
+
+
+def read_dialogue_text(builder: Builder, text: str, name: str, *, place: str | None = None) -> Reader:
+    """Read a whole dialogue file into ``builder`` (rounds and sections kept verbatim)."""
+    reader = Reader(builder, text, name, layout=True, place=place)
+    reader.run()
+    return reader
 
 
 def parse_text(text: str, name: str) -> tuple[dict[str, Any], list[str]]:
@@ -79,8 +88,7 @@ def parse_text(text: str, name: str) -> tuple[dict[str, Any], list[str]]:
 def _parse_text(text: str, name: str) -> tuple[dict[str, Any], list[str]]:
     builder = Builder(name, recorded=".recorded." in name.lower())
     builder.id = id_for(name)
-    reader = Reader(builder, text, name, layout=True)
-    reader.run()
+    reader = read_dialogue_text(builder, text, name)
     heading = next((b for b in reader.blocks if b.kind == "heading" and b.level == 1), None)
     if heading is not None and heading.title.strip():
         builder.title = clean_title(heading.title)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from blue_tui.core.store.mdimport.textops import drop_pairs
+
 _DELIMITER_CELL = re.compile(r"^\s*:?-{1,}:?\s*$")
-_BOLD = re.compile(r"(\*\*|__)(.+?)\1")
-_STRIKE = re.compile(r"~~.+?~~")
 _NUMBER = re.compile(r"^[+]?(-?\d+(?:\.\d+)?)")
 _KEY_CLEAN = re.compile(r"[^a-z0-9%]+")
 _PLACEHOLDERS = frozenset({"", "—", "–", "-", "--", "n/a", "na", "tbd", "…", "...", "?", "none yet"})
@@ -26,6 +26,10 @@ _EMOJI = re.compile(
 _BOX_SPLIT = re.compile(r"[│┃║]")
 _CODE_SPAN = re.compile(r"`[^`]*`")
 _BOX_RULE = re.compile(r"^[\s┌┐└┘├┤┬┴┼─━═╔╗╚╝╠╣╦╩╬╞╡╪]+$")
+
+
+#: More columns than this is not a table anyone drew (and would be costly to read).
+MAX_COLUMNS = 64
 
 
 @dataclass
@@ -129,6 +133,8 @@ def parse_box_table(lines: list[str], first_line: int = 0) -> Table | None:
         if _BOX_RULE.match(line):
             flush()
             continue
+        if line.count("│") + line.count("┃") + line.count("║") > MAX_COLUMNS:
+            return None  # a line of box characters, not a table
         parts = _BOX_SPLIT.split(line.strip())
         if parts and not parts[0].strip():
             parts = parts[1:]
@@ -149,14 +155,11 @@ def parse_box_table(lines: list[str], first_line: int = 0) -> Table | None:
 
 
 def strip_markup(text: str) -> str:
-    """Text without bold/underline markers and struck-through parts, trimmed."""
+    """Text without bold/underline markers and struck-through parts, trimmed (linear time)."""
     if "*" not in text and "_" not in text and "~" not in text:
         return text.strip()
-    text = _STRIKE.sub("", text)
-    previous = None
-    while previous != text:
-        previous = text
-        text = _BOLD.sub(r"\2", text)
+    text = drop_pairs(text, "~~", keep_inside=False)
+    text = drop_pairs(text, "__", keep_inside=True)
     return text.replace("**", "").strip()
 
 
@@ -171,10 +174,12 @@ def emoji_of(text: str) -> str | None:
 
 def is_placeholder(text: str) -> bool:
     """``—``, ``-``, ``[Awaiting response]``, ``TBD`` and friends."""
-    if len(text) > 60:
+    if len(text) > 60 or (len(text) > 9 and text[0] not in "[(*_~ \t"):
         return False
-    clean = strip_markup(text).strip().lower()
-    return clean in _PLACEHOLDERS or bool(_PLACEHOLDER_TEXT.match(clean))
+    clean = strip_markup(text).lower()
+    if clean in _PLACEHOLDERS:
+        return True
+    return clean[:1] in "[(" and bool(_PLACEHOLDER_TEXT.match(clean))
 
 
 def number(text: str) -> int | float | None:

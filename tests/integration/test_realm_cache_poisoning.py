@@ -92,14 +92,17 @@ def test_a_forged_source_file_hash_does_not_reuse_an_old_verdict(world: World, c
     source = world.aperture / "models" / "s3.py"
     source.write_text("good\n")
     hook = script(world.aperture, "scripts/lint.sh", "grep -q good models/s3.py")
-    world.realm.contract("s3-access", "s3-permissions", "1.0.0", "aperture", SCHEMA_V1, validation={"exporter": hook})
+    world.realm.contract(
+        "s3-access", "s3-permissions", "1.0.0", "aperture", SCHEMA_V1, validation={"exporter": hook}
+    )
     world.realm.commit("exporter hook")
     assert check(world.aperture).code == 0
     source.write_text("bad!\n")
     st = source.stat()
     with poison(world.aperture / ".blue" / "cache.db") as conn:
         changed = conn.execute(
-            "UPDATE export_cache SET mtime=?, size=? WHERE file_path LIKE ?", (st.st_mtime_ns, st.st_size, "%s3.py")
+            "UPDATE export_cache SET mtime=?, size=? WHERE file_path LIKE ?",
+            (st.st_mtime_ns, st.st_size, "%s3.py"),
         ).rowcount
         assert changed == 1
     r = check(world.aperture)
@@ -116,7 +119,9 @@ def test_a_poisoned_schema_history_does_not_pass_the_compatibility_check(world: 
     assert check(world.tmp, *args).code == 1
     with poison(b.root / ".blue" / "cache.db") as conn:
         [(schema,)] = conn.execute("SELECT schema FROM contract_cache WHERE version='1.1.0'").fetchall()
-        assert conn.execute("UPDATE contract_cache SET schema=? WHERE version='1.0.0'", (schema,)).rowcount == 1
+        assert (
+            conn.execute("UPDATE contract_cache SET schema=? WHERE version='1.0.0'", (schema,)).rowcount == 1
+        )
     r = check(world.tmp, *args)
     assert r.code == 1, "the poisoned history passed the compatibility check"
     assert "bump-too-small" in r.rules()

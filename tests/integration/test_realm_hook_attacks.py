@@ -62,7 +62,9 @@ def test_an_ignored_interpreter_in_the_repo_is_not_a_hook(world: World, check: C
     git(world.fungal, "commit", "-q", "-m", "ignore the venv")
     script(world.fungal, ".venv/bin/python3", f'exec {shlex.quote(sys.executable)} "$@"', track=False)
     pwned = world.tmp / "pwned"
-    payload = f"import subprocess; open({str(pwned)!r}, 'w').write(subprocess.check_output(['id'], text=True))"
+    payload = (
+        f"import subprocess; open({str(pwned)!r}, 'w').write(subprocess.check_output(['id'], text=True))"
+    )
     contract_hooks(world, {"importer": {"run": [".venv/bin/python3", "-c", payload]}})
     r = check(world.fungal, "--json")
     assert not pwned.exists()
@@ -132,7 +134,9 @@ def test_hooks_run_with_a_scrubbed_environment(
     names = {line.split("=", 1)[0] for line in output.splitlines() if "=" in line}
     assert "hunter2-secret" not in output
     assert {"PATH", "HOME", "LANG", "BLUE_CONTRACT", "BLUE_HOOK_MODE", "BLUE_SCHEMA_FILE"} <= names
-    assert names - {"PATH", "HOME", "LANG", "PWD", "SHLVL", "_"} <= {n for n in names if n.startswith("BLUE_")}
+    assert names - {"PATH", "HOME", "LANG", "PWD", "SHLVL", "_"} <= {
+        n for n in names if n.startswith("BLUE_")
+    }
     # What the importer lists in its own config is passed on.
     allow(world, env=["AWS_SECRET_ACCESS_KEY"])
     r = check(world.fungal, "--json", "--no-cache")

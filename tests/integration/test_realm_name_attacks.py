@@ -28,7 +28,9 @@ def blue(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) ->
     return run
 
 
-def test_a_contract_named_with_a_trailing_newline_cannot_dodge_the_bump_gate(world: World, blue: Blue) -> None:
+def test_a_contract_named_with_a_trailing_newline_cannot_dodge_the_bump_gate(
+    world: World, blue: Blue
+) -> None:
     b = world.realm
     b.contract("s3-access", "orders\n", "1.0.0", "aperture", SCHEMA_V1)
     b.commit("orders 1.0.0")
@@ -46,7 +48,7 @@ def test_admin_refuses_names_with_a_trailing_newline(world: World, blue: Blue) -
     for args in (
         ["realm", "admin", "contract", "orders\n", "--domain", "s3-access"],
         ["realm", "admin", "domain", "edge\n", "--repos", "aperture,fungal"],
-        ["realm", "admin", "binding", "s3-access", "--import", "s3-permissions@^1\n"],
+        ["realm", "admin", "binding", "s3-access", "--update", "--import", "s3-permissions@>=1.0.0\n<2.0.0"],
         ["realm", "admin", "join", "letemcook", "--repo", "fungal\n", "--update"],
     ):
         r = blue(world.fungal, *args)

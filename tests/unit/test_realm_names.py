@@ -67,7 +67,17 @@ def test_hook_environment_names(value: str) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["src/a.py\n", "src/a\rb.py", "src/a\x00.py", "../a.py", "src/../../a.py", "/etc/passwd", "-rf", "src/-x", "s" * 300],
+    [
+        "src/a.py\n",
+        "src/a\rb.py",
+        "src/a\x00.py",
+        "../a.py",
+        "src/../../a.py",
+        "/etc/passwd",
+        "-rf",
+        "src/-x",
+        "s" * 300,
+    ],
 )
 def test_repo_relative_paths(value: str) -> None:
     assert relpath_problem(value) is not None

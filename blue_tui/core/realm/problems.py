@@ -173,6 +173,14 @@ class ProblemSink:
         self.out.append(problem)
         return problem
 
+    def extend(self, problems: Iterable[Problem]) -> None:
+        """Add problems built elsewhere, filling in the line of each one's key when it has none."""
+        for p in problems:
+            if p.line is None and p.file and self.locate is not None:
+                self.out.append(p.with_(line=self.locate(p.file, p.key)))
+            else:
+                self.out.append(p)
+
 
 def counts(problems: Iterable[Problem]) -> dict[str, int]:
     out = {"errors": 0, "warnings": 0, "infos": 0}

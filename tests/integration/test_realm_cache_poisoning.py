@@ -4,7 +4,9 @@ the cache would, and checks that the hooks and the compatibility checks still ru
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -137,3 +139,41 @@ def test_deleted_history_rows_are_rescanned_not_skipped(world: World, check: Che
         assert conn.execute("DELETE FROM contract_cache WHERE version='1.0.0'").rowcount == 1
     r = check(world.tmp, *args)
     assert r.code == 1 and "bump-too-small" in r.rules() and "schema-unavailable" not in r.rules()
+
+
+def test_a_cache_from_another_key_is_all_misses_and_a_shared_ci_key_is_hits(
+    world: World, check: Check, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A cache.db handed over from elsewhere (another machine's key) is worth nothing here...
+    args = ("--realm", str(world.realm.root))
+    assert check(world.tmp, *args).json()["source"] == "files"
+    assert check(world.tmp, *args).json()["source"] == "cache"
+    key_file = Path(os.environ["BLUE_HOME"]) / "cache.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    monkeypatch.setenv("BLUE_HOME", str(tmp_path / "another-machine"))
+    assert check(world.tmp, *args).json()["source"] == "files"
+    # ...while CI runs that share a secret BLUE_CACHE_KEY share the cache.
+    monkeypatch.setenv("BLUE_CACHE_KEY", "a-ci-secret-of-some-length")
+    assert check(world.tmp, *args).json()["source"] == "files"
+    monkeypatch.setenv("BLUE_HOME", str(tmp_path / "a-fresh-runner"))
+    assert check(world.tmp, *args).json()["source"] == "cache"
+    monkeypatch.setenv("BLUE_CACHE_KEY", "short")
+    r = check(world.tmp, *args)
+    assert r.code == 0 and r.json()["source"] == "files"
+    assert "BLUE_CACHE_KEY" in r.json()["cache"]["error"]
+
+
+def test_a_snapshot_of_another_checker_version_is_a_miss(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from blue_tui.core.realm import cache_auth
+    from blue_tui.core.realm.cache import Cache
+    from blue_tui.core.realm.loader import load_realm
+
+    db = world.tmp / "cache.db"
+    with Cache(db) as cache:
+        load_realm(world.realm.root, cache=cache)
+        assert load_realm(world.realm.root, cache=cache).source == "cache"
+    monkeypatch.setattr(cache_auth, "checker_version", lambda: "9.9.9+another-checker")
+    with Cache(db) as cache:
+        assert load_realm(world.realm.root, cache=cache).source == "files"

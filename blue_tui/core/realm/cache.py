@@ -5,10 +5,17 @@ Tables (the seed's three, plus the realm snapshot that makes a warm ``realm chec
 - ``realm_snapshot``: the whole loaded realm (model + load problems), keyed by realm path and
   commit; used only when the realm's working tree is clean at that commit.
 - ``contract_cache``: contract schemas by version, read from the realm's git history (keyed by
-  realm, domain, contract, version; ``realm_commit`` says where the schema was read).
+  realm, domain, contract, version; ``realm_commit`` says where the schema was read), with the
+  last commit scanned in ``history_state``.
 - ``validation_cache``: hook results, keyed by contract version and a hash of the binding, the
   source files, the hook scripts and the schema. Only passes and warnings are cached.
 - ``export_cache``: source-file content hashes, reused while mtime and size are unchanged.
+
+The file may come from a CI cache or another machine, so nothing in it is believed on its own:
+every row carries an HMAC under a key kept outside the file, over its key and value fields and the
+checker's version (:mod:`.cache_auth`). ``history_state`` authenticates a digest of all the
+``contract_cache`` rows of a realm, so a row changed, added or deleted behind blue's back makes the
+whole history a miss (rescanned from git). A row that fails its MAC is never used.
 
 Concurrency: WAL mode, ``busy_timeout``, short transactions. Any SQLite failure (locked past the
 timeout, disk full, a corrupt file) turns the cache off for the rest of the run instead of failing
@@ -28,7 +35,9 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = "1"
+from blue_tui.core.realm.cache_auth import CacheKeyError, checker_version, load_key, mac, same
+
+SCHEMA_VERSION = "2"
 BUSY_TIMEOUT_MS = 5000
 KEEP_SNAPSHOTS = 3
 TABLES = ("realm_snapshot", "contract_cache", "history_state", "validation_cache", "export_cache")
@@ -37,18 +46,20 @@ _DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS realm_snapshot (
     realm TEXT NOT NULL, realm_commit TEXT NOT NULL, format TEXT NOT NULL, data BLOB NOT NULL,
-    cached_at INTEGER NOT NULL, PRIMARY KEY (realm, realm_commit, format));
+    cached_at INTEGER NOT NULL, mac TEXT NOT NULL, PRIMARY KEY (realm, realm_commit, format));
 CREATE TABLE IF NOT EXISTS contract_cache (
     realm TEXT NOT NULL, domain TEXT NOT NULL, contract TEXT NOT NULL, version TEXT NOT NULL,
     schema JSON, realm_commit TEXT NOT NULL, cached_at INTEGER NOT NULL,
     PRIMARY KEY (realm, domain, contract, version));
-CREATE TABLE IF NOT EXISTS history_state (realm TEXT PRIMARY KEY, last_commit TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS history_state (
+    realm TEXT PRIMARY KEY, last_commit TEXT NOT NULL, digest TEXT NOT NULL, mac TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS validation_cache (
     contract TEXT NOT NULL, version TEXT NOT NULL, binding_hash TEXT NOT NULL, valid INTEGER NOT NULL,
-    output TEXT, validated_at INTEGER NOT NULL, PRIMARY KEY (contract, version, binding_hash));
+    output TEXT, validated_at INTEGER NOT NULL, mac TEXT NOT NULL,
+    PRIMARY KEY (contract, version, binding_hash));
 CREATE TABLE IF NOT EXISTS export_cache (
     file_path TEXT PRIMARY KEY, mtime INTEGER NOT NULL, size INTEGER NOT NULL, content_hash TEXT NOT NULL,
-    exports JSON, cached_at INTEGER NOT NULL);
+    exports JSON, cached_at INTEGER NOT NULL, mac TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS stats (name TEXT PRIMARY KEY, hits INTEGER NOT NULL, misses INTEGER NOT NULL);
 """
 
@@ -58,12 +69,17 @@ def default_path(repo_root: Path) -> Path:
 
 
 class Cache:
-    """The cache file at ``path``. ``enabled=False`` makes every lookup miss and every store a no-op."""
+    """The cache file at ``path``. ``enabled=False`` makes every lookup miss and every store a no-op.
 
-    def __init__(self, path: Path, *, enabled: bool = True) -> None:
+    ``key`` authenticates the rows; by default it is loaded (or made) on first use from
+    ``BLUE_CACHE_KEY`` or ``$BLUE_HOME/cache.key`` (:func:`.cache_auth.load_key`).
+    """
+
+    def __init__(self, path: Path, *, enabled: bool = True, key: bytes | None = None) -> None:
         self.path = path
         self.enabled = enabled
         self.error: str | None = None
+        self._key = key
         self._conn: sqlite3.Connection | None = None
         self._counts: dict[str, list[int]] = {}
 
@@ -74,7 +90,16 @@ class Cache:
             return None
         if self._conn is not None:
             return self._conn
+        if self._key is None:
+            from blue_tui.core.config import Settings
+
+            try:
+                self._key = load_key(Settings.from_env().blue_home)
+            except CacheKeyError as exc:
+                self._fail(exc)
+                return None
         try:
+            self._refuse_links()
             self._conn = self._open_retrying()
         except sqlite3.DatabaseError as exc:
             if "not a database" in str(exc) or "malformed" in str(exc):
@@ -102,6 +127,19 @@ class Cache:
                 if ("locked" not in message and "busy" not in message) or time.monotonic() > deadline:
                     raise
                 time.sleep(0.02)
+
+    def _refuse_links(self) -> None:
+        """A symlinked ``.blue`` (say, committed to a realm repo) would put the cache elsewhere."""
+        folder = self.path.parent
+        names = [folder, *(Path(str(self.path) + s) for s in ("", "-wal", "-shm")), folder / ".gitignore"]
+        for p in names:
+            if p.is_symlink():
+                raise OSError(f"{p} is a symlink; the cache is off for this run")
+
+    @property
+    def key(self) -> bytes:
+        assert self._key is not None  # set by _connect before any row is read or written
+        return self._key
 
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -202,19 +240,18 @@ class Cache:
 
     def get_snapshot(self, realm: str, commit: str, fmt: str) -> dict[str, Any] | None:
         rows = self._read(
-            "SELECT data FROM realm_snapshot WHERE realm=? AND realm_commit=? AND format=?",
+            "SELECT data, mac FROM realm_snapshot WHERE realm=? AND realm_commit=? AND format=?",
             (realm, commit, fmt),
         )
-        if not rows:
-            self._count("realm_snapshot", False)
-            return None
-        try:
-            data = json.loads(zlib.decompress(rows[0][0]))
-        except (zlib.error, ValueError, TypeError):
-            self._count("realm_snapshot", False)
-            return None
-        self._count("realm_snapshot", True)
-        return data if isinstance(data, dict) else None
+        data: Any = None
+        if rows and same(rows[0][1], mac(self.key, "realm_snapshot", realm, commit, fmt, bytes(rows[0][0]))):
+            try:
+                data = json.loads(zlib.decompress(rows[0][0]))
+            except (zlib.error, ValueError, TypeError):
+                data = None
+        ok = isinstance(data, dict)
+        self._count("realm_snapshot", ok)
+        return data if ok else None
 
     def put_snapshot(self, realm: str, commit: str, fmt: str, data: dict[str, Any]) -> None:
         if not self.enabled:
@@ -224,8 +261,15 @@ class Cache:
             if conn is None:
                 return
             conn.execute(
-                "INSERT OR REPLACE INTO realm_snapshot VALUES (?, ?, ?, ?, ?)",
-                (realm, commit, fmt, blob, int(time.time())),
+                "INSERT OR REPLACE INTO realm_snapshot VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    realm,
+                    commit,
+                    fmt,
+                    blob,
+                    int(time.time()),
+                    mac(self.key, "realm_snapshot", realm, commit, fmt, blob),
+                ),
             )
             conn.execute(
                 "DELETE FROM realm_snapshot WHERE realm=? AND rowid NOT IN (SELECT rowid FROM realm_snapshot "
@@ -233,40 +277,52 @@ class Cache:
                 (realm, realm, KEEP_SNAPSHOTS),
             )
 
-    # ---- contract schemas by version ---------------------------------------------------------------
+    # ---- contract schemas by version, read from git history ----------------------------------------
 
-    def contract_versions(self, realm: str) -> dict[tuple[str, str, str], tuple[Any, str]]:
-        """``(domain, contract, version) -> (schema, realm_commit)`` for everything cached."""
-        out: dict[tuple[str, str, str], tuple[Any, str]] = {}
-        for domain, contract, version, schema, commit in self._read(
-            "SELECT domain, contract, version, schema, realm_commit FROM contract_cache WHERE realm=?",
-            (realm,),
-        ):
-            try:
-                out[(domain, contract, version)] = (json.loads(schema), commit)
-            except (ValueError, TypeError):
-                continue
-        self._count("contract_cache", bool(out))
-        return out
+    def get_history(self, realm: str) -> tuple[str, dict[tuple[str, str, str], tuple[Any, str]]] | None:
+        """``(last commit scanned, {(domain, contract, version): (schema, realm_commit)})``, or None
+        when there is none or it does not verify (then the caller rescans from git)."""
+        marks = self._read("SELECT last_commit, digest, mac FROM history_state WHERE realm=?", (realm,))
+        found: dict[tuple[str, str, str], tuple[Any, str]] = {}
+        if marks and same(marks[0][2], mac(self.key, "history_state", realm, marks[0][0], marks[0][1])):
+            for domain, contract, version, schema, commit in self._read(
+                "SELECT domain, contract, version, schema, realm_commit FROM contract_cache WHERE realm=?",
+                (realm,),
+            ):
+                try:
+                    found[(domain, contract, version)] = (json.loads(schema), commit)
+                except (ValueError, TypeError):
+                    break
+            else:
+                if same(marks[0][1], _rows_digest(found)):
+                    self._count("contract_cache", True)
+                    return str(marks[0][0]), found
+        self._count("contract_cache", False)
+        return None
 
-    def put_contract_versions(self, realm: str, rows: Iterable[tuple[str, str, str, Any, str]]) -> None:
-        """Store ``(domain, contract, version, schema, realm_commit)`` rows; callers pass newer history
-        over older, so the last write wins."""
-        items = [(realm, d, c, v, json.dumps(s), commit, int(time.time())) for d, c, v, s, commit in rows]
-        if not items or not self.enabled:
+    def put_history(
+        self,
+        realm: str,
+        last_commit: str,
+        every: dict[tuple[str, str, str], tuple[Any, str]],
+        fresh: Iterable[tuple[str, str, str]],
+    ) -> None:
+        """Store the ``fresh`` rows of ``every`` (all rows known, the ones already stored included)
+        and the mark that authenticates them all."""
+        if not self.enabled:
             return
+        now = int(time.time())
+        items = [
+            (realm, d, c, v, json.dumps(every[(d, c, v)][0]), every[(d, c, v)][1], now) for d, c, v in fresh
+        ]
+        digest = _rows_digest(every)
         with self._write() as conn:
             if conn is not None:
                 conn.executemany("INSERT OR REPLACE INTO contract_cache VALUES (?, ?, ?, ?, ?, ?, ?)", items)
-
-    def history_mark(self, realm: str) -> str | None:
-        rows = self._read("SELECT last_commit FROM history_state WHERE realm=?", (realm,))
-        return str(rows[0][0]) if rows else None
-
-    def set_history_mark(self, realm: str, commit: str) -> None:
-        with self._write() as conn:
-            if conn is not None:
-                conn.execute("INSERT OR REPLACE INTO history_state VALUES (?, ?)", (realm, commit))
+                conn.execute(
+                    "INSERT OR REPLACE INTO history_state VALUES (?, ?, ?, ?)",
+                    (realm, last_commit, digest, mac(self.key, "history_state", realm, last_commit, digest)),
+                )
 
     def forget_history(self, realm: str) -> None:
         with self._write() as conn:
@@ -278,18 +334,25 @@ class Cache:
 
     def get_validation(self, contract: str, version: str, binding_hash: str) -> tuple[int, str] | None:
         rows = self._read(
-            "SELECT valid, output FROM validation_cache WHERE contract=? AND version=? AND binding_hash=?",
+            "SELECT valid, output, mac FROM validation_cache WHERE contract=? AND version=? AND binding_hash=?",
             (contract, version, binding_hash),
         )
+        if rows:
+            valid, output = rows[0][0], rows[0][1]
+            if not same(
+                rows[0][2], mac(self.key, "validation_cache", contract, version, binding_hash, valid, output)
+            ):
+                rows = []
         self._count("validation_cache", bool(rows))
         return (int(rows[0][0]), str(rows[0][1] or "")) if rows else None
 
     def put_validation(self, contract: str, version: str, binding_hash: str, valid: int, output: str) -> None:
         with self._write() as conn:
             if conn is not None:
+                tag = mac(self.key, "validation_cache", contract, version, binding_hash, valid, output)
                 conn.execute(
-                    "INSERT OR REPLACE INTO validation_cache VALUES (?, ?, ?, ?, ?, ?)",
-                    (contract, version, binding_hash, valid, output, int(time.time())),
+                    "INSERT OR REPLACE INTO validation_cache VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (contract, version, binding_hash, valid, output, int(time.time()), tag),
                 )
 
     # ---- export detection: file hashes by mtime ----------------------------------------------------
@@ -301,29 +364,33 @@ class Cache:
         except OSError:
             return None
         key = str(path)
-        rows = self._read("SELECT mtime, size, content_hash FROM export_cache WHERE file_path=?", (key,))
+        rows = self._read("SELECT mtime, size, content_hash, mac FROM export_cache WHERE file_path=?", (key,))
         if rows and rows[0][0] == st.st_mtime_ns and rows[0][1] == st.st_size:
-            self._count("export_cache", True)
-            return str(rows[0][2])
+            mtime, size, digest = rows[0][0], rows[0][1], rows[0][2]
+            if same(rows[0][3], mac(self.key, "export_cache", key, mtime, size, digest)):
+                self._count("export_cache", True)
+                return str(digest)
         self._count("export_cache", False)
-        digest = hash_file(path)
-        if digest is None:
+        fresh = hash_file(path)
+        if fresh is None:
             return None
         if self.enabled:
             with self._write() as conn:
                 if conn is not None:
+                    tag = mac(self.key, "export_cache", key, st.st_mtime_ns, st.st_size, fresh)
                     conn.execute(
-                        "INSERT OR REPLACE INTO export_cache VALUES (?, ?, ?, ?, ?, ?)",
+                        "INSERT OR REPLACE INTO export_cache VALUES (?, ?, ?, ?, ?, ?, ?)",
                         (
                             key,
                             st.st_mtime_ns,
                             st.st_size,
-                            digest,
+                            fresh,
                             json.dumps(sorted(exports)),
                             int(time.time()),
+                            tag,
                         ),
                     )
-        return digest
+        return fresh
 
     # ---- admin -------------------------------------------------------------------------------------
 
@@ -381,8 +448,21 @@ def hash_file(path: Path) -> str | None:
 
 
 def content_key(*parts: Any) -> str:
-    """A stable hash of JSON-able parts (the ``binding_hash`` of the validation cache)."""
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+    """A stable hash of JSON-able parts and the checker's version (the validation cache's key)."""
+    return hashlib.sha256(
+        json.dumps([checker_version(), *parts], sort_keys=True, default=str).encode()
+    ).hexdigest()
+
+
+def _rows_digest(rows: dict[tuple[str, str, str], tuple[Any, str]]) -> str:
+    """One hash over a realm's cached schema history, in a canonical order and encoding."""
+    digest = hashlib.sha256()
+    for key in sorted(rows):
+        schema, commit = rows[key]
+        digest.update(
+            json.dumps([*key, schema, commit], sort_keys=True, separators=(",", ":")).encode() + b"\n"
+        )
+    return digest.hexdigest()
 
 
 def env_disabled() -> bool:

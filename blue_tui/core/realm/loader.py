@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from blue_tui import __version__
 from blue_tui.core.realm import git, snapshot, validate
 from blue_tui.core.realm.cache import Cache
+from blue_tui.core.realm.cache_auth import checker_version
 from blue_tui.core.realm.discover import SYMLINK_HINT, FileRef, discover
 from blue_tui.core.realm.errors import RealmError, RealmNotFound
 from blue_tui.core.realm.model import DOMAINS_DIR, REALM_FILE, REPOS_DIR, DomainGovernance, Realm
@@ -25,7 +25,6 @@ from blue_tui.core.realm.yamlfile import Parsed, YamlError, parse_bytes
 #: ``progress(phase, done, total)``; called from the loading thread.
 Progress = Callable[[str, int, int], None]
 
-SNAPSHOT_FORMAT = f"realm-v{snapshot.FORMAT}/{__version__}"
 REALM_PATHSPECS = (REALM_FILE, REPOS_DIR, DOMAINS_DIR)
 
 
@@ -53,6 +52,11 @@ class Locator:
                 self._parsed[file] = None
         parsed = self._parsed[file]
         return parsed.line(key) if parsed is not None else None
+
+
+def snapshot_format() -> str:
+    """The snapshot encoding and the checker that computed it: a snapshot of other code is a miss."""
+    return f"realm-v{snapshot.FORMAT}/{checker_version()}"
 
 
 def is_realm(path: Path) -> bool:
@@ -88,7 +92,7 @@ def load_realm(root: Path, *, cache: Cache | None = None, progress: Progress | N
     cached: Realm | None = None
     try:
         if cache is not None:
-            data = cache.get_snapshot(realm_key, commit, SNAPSHOT_FORMAT)
+            data = cache.get_snapshot(realm_key, commit, snapshot_format())
             if data is not None:
                 try:
                     cached = snapshot.decode(data, root)
@@ -103,7 +107,7 @@ def load_realm(root: Path, *, cache: Cache | None = None, progress: Progress | N
     realm.commit, realm.dirty = commit, dirty
     if cache is not None and not dirty and not git.changed_paths(root, REALM_PATHSPECS):
         # Still clean after reading: the files read are the commit's files.
-        cache.put_snapshot(realm_key, commit, SNAPSHOT_FORMAT, snapshot.encode(realm))
+        cache.put_snapshot(realm_key, commit, snapshot_format(), snapshot.encode(realm))
     return realm
 
 

@@ -150,56 +150,43 @@ def problems_for(result: CompatResult, *, file: str, key: str = "schema") -> lis
     """Errors for a failed bump or a break in a declared direction; warnings for unknowns and
     changes flagged as warnings (a changed default); nothing when the pair is fine."""
     out: list[Problem] = []
-    ids: dict[str, Any] = {"domain": result.domain, "contract": result.contract, "file": file, "key": key}
+    sink = ProblemSink(out, file=file, domain=result.domain, contract=result.contract)
     pair = f"{result.from_version} -> {result.to_version}"
     declared = set(result.directions)
-
-    def offending() -> list[Any]:
-        return [c for c in result.changes if any(getattr(c, d) is not True for d in declared)]
-
+    bad = [c for c in result.changes if any(getattr(c, d) is not True for d in declared)]
     if result.forward_step and not result.bump_ok:
-        bad = offending()
         detail = "; ".join(_change_line(c) for c in bad[:5]) + (
             f" (+{len(bad) - 5} more)" if len(bad) > 5 else ""
         )
-        hint = None
-        if result.required:
-            hint = f"bump to at least the next {result.required} version, or make the change compatible"
-        out.append(
-            Problem(
-                "error",
-                "bump-too-small",
-                f"{pair}: {result.message}" + (f" [{detail}]" if detail else ""),
-                hint=hint,
-                **ids,
-            )
+        sink.add(
+            "error",
+            "bump-too-small",
+            f"{pair}: {result.message}" + (f" [{detail}]" if detail else ""),
+            key=key,
+            hint=f"bump to at least the next {result.required} version, or make the change compatible"
+            if result.required
+            else None,
         )
     elif not result.forward_step and result.broken:
-        bad = offending()
         detail = "; ".join(_change_line(c) for c in bad[:5])
-        out.append(
-            Problem(
-                "error",
-                "incompatible",
-                f"{pair}: {'/'.join(result.broken)} incompatible" + (f" [{detail}]" if detail else ""),
-                **ids,
-            )
+        sink.add(
+            "error",
+            "incompatible",
+            f"{pair}: {'/'.join(result.broken)} incompatible" + (f" [{detail}]" if detail else ""),
+            key=key,
         )
     if result.unknown and (not result.forward_step or result.bump_ok):
         unsure = [c for c in result.changes if any(getattr(c, d) is None for d in declared)]
         detail = "; ".join(_change_line(c) for c in unsure[:3])
-        out.append(
-            Problem(
-                "warning",
-                "compat-unknown",
-                f"{pair}: {'/'.join(result.unknown)} compatibility unknown"
-                + (f" [{detail}]" if detail else ""),
-                **ids,
-            )
+        sink.add(
+            "warning",
+            "compat-unknown",
+            f"{pair}: {'/'.join(result.unknown)} compatibility unknown" + (f" [{detail}]" if detail else ""),
+            key=key,
         )
     for c in result.changes:
         if getattr(c, "warning", False):
-            out.append(Problem("warning", c.rule, f"{pair}: {c.message} (at {c.path or '/'})", **ids))
+            sink.add("warning", c.rule, f"{pair}: {c.message} (at {c.path or '/'})", key=key)
     return out
 
 

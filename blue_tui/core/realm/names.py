@@ -12,7 +12,7 @@ newline, and ``"orders\n"`` once slipped through as a contract name.
 from __future__ import annotations
 
 import re
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from blue_tui.core.realm.errors import InvalidName
 
@@ -62,15 +62,15 @@ def relpath_problem(value: object) -> str | None:
         return "must be a non-empty path without surrounding spaces"
     if "\\" in value or _CONTROL.search(value):
         return f"{value!r} must use '/' and contain no control characters (newline, CR, NUL)"
-    pure = PurePosixPath(value)
-    if pure.is_absolute() or re.match(r"[A-Za-z]:", value):
+    if value.startswith("/") or re.match(r"[A-Za-z]:", value):
         return f"{value!r} must be relative to the repo root"
-    if any(part == ".." for part in pure.parts):
-        return f"{value!r} must not contain '..'"
-    if any(part.startswith("-") for part in pure.parts):
-        return f"{value!r} has a component starting with '-' (it would read as an option)"
-    if any(len(part) > MAX_COMPONENT for part in pure.parts):
-        return f"{value!r} has a component longer than {MAX_COMPONENT} characters"
+    for part in value.split("/"):
+        if part == "..":
+            return f"{value!r} must not contain '..'"
+        if part.startswith("-"):
+            return f"{value!r} has a component starting with '-' (it would read as an option)"
+        if len(part) > MAX_COMPONENT:
+            return f"{value!r} has a component longer than {MAX_COMPONENT} characters"
     return None
 
 

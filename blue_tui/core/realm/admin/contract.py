@@ -118,10 +118,8 @@ def _refusal(verdict: UpdateVerdict, version_given: bool) -> Exception | None:
             hint=f"e.g. --version {next_version(old, verdict.required or 'patch')}",
         )
     if first.rule in ("version-decreased", "version-not-bumped", "bump-too-small"):
-        message = (
-            first.message if first.rule == "bump-too-small" else f"{old} -> {con.version}: {first.message}"
-        )
-        return IncompatibleChange(f"{con.ref} {message}", hint=use if verdict.required else None)
+        sep = " " if first.rule == "bump-too-small" else ": "  # that message starts with "old -> new:"
+        return IncompatibleChange(f"{con.ref}{sep}{first.message}", hint=use if verdict.required else None)
     past = next((r for r in verdict.transitive if not r.ok), None)
     if past is not None:
         return IncompatibleChange(
@@ -223,15 +221,11 @@ def _bump(
     evolution = list(doc.get("evolution") or [])
     if new_version != old.version:
         evolution.append({"version": new_version, "changes": list(changes) or ["Schema change"]})
-    probe = contract_doc(
-        parse_text(dump(doc | {"schema": new_schema, "version": new_version, "evolution": evolution})),
-        rel,
-        old.domain,
-        old.name,
-        [],
-    )
-    if probe is None:  # the probe is validated before writing; fall back to the old rules
-        probe = old
+    # The contract as it will be (its compatibility settings included) is what gets judged.
+    text = dump(doc | {"schema": new_schema, "version": new_version, "evolution": evolution})
+    self_check("contract", rel, text, realm.root.name, domain=old.domain, stem=old.name)
+    probe = contract_doc(parse_text(text), rel, old.domain, old.name, [])
+    assert probe is not None  # self_check refused anything that does not load
     history = ContractHistory(realm)
     verdict = judge_update(
         probe,

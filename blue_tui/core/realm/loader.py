@@ -91,7 +91,7 @@ def load_realm(root: Path, *, cache: Cache | None = None, progress: Progress | N
     probe = git.StatusProbe(root, REALM_PATHSPECS)
     cached: Realm | None = None
     try:
-        if cache is not None:
+        if cache is not None and cache.enabled:
             data = cache.get_snapshot(realm_key, commit, snapshot_format())
             if data is not None:
                 try:
@@ -105,7 +105,7 @@ def load_realm(root: Path, *, cache: Cache | None = None, progress: Progress | N
         return cached
     realm = load_files(root, progress=progress)
     realm.commit, realm.dirty = commit, dirty
-    if cache is not None and not dirty and not git.changed_paths(root, REALM_PATHSPECS):
+    if cache is not None and cache.enabled and not dirty and not git.changed_paths(root, REALM_PATHSPECS):
         # Still clean after reading: the files read are the commit's files.
         cache.put_snapshot(realm_key, commit, snapshot_format(), snapshot.encode(realm))
     return realm

@@ -176,11 +176,15 @@ class RealmFiles:
                 code = errno.EISDIR if stat.S_ISDIR(st.st_mode) else errno.EINVAL
                 raise OSError(code, "not a regular file" if code == errno.EINVAL else os.strerror(code), rel)
             # os.read straight into bytes: a realm has ~20,000 small files, and a file object per
-            # file costs more than the read itself.
-            parts = []
-            while chunk := os.read(fd, max(st.st_size, 1 << 16)):
+            # file costs more than the read itself. Asking for one byte more than the size
+            # usually reads the whole file and sees its end in one call.
+            data = os.read(fd, st.st_size + 1)
+            if len(data) <= st.st_size:
+                return data
+            parts = [data]
+            while chunk := os.read(fd, 1 << 16):
                 parts.append(chunk)
-            return parts[0] if len(parts) == 1 else b"".join(parts)
+            return b"".join(parts)
         finally:
             os.close(fd)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -301,3 +303,70 @@ def generate_realm(root: Path, *, repos: int, domains: int, contracts: int, seed
         "contracts": contracts,
         "bindings": len(bindings),
     }
+
+
+# ---- in-process CLI runs and a two-repo world, shared by the attack tests ---------------------------------
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+    def rules(self) -> set[str]:
+        return {p["rule"] for p in self.json()["problems"]}
+
+
+def run_main(
+    args: Sequence[str], *, cwd: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Run:
+    """``blue ARGS`` in-process (``blue_tui.cli.main``), from ``cwd``."""
+    from blue_tui.cli import main
+
+    monkeypatch.chdir(cwd)
+    capsys.readouterr()
+    try:
+        code = main(list(args))
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return Run(code, out.out, out.err)
+
+
+@dataclass
+class World:
+    """The sample realm (registered in BLUE_HOME), and the aperture and fungal member repos."""
+
+    realm: RealmBuilder
+    aperture: Path
+    fungal: Path
+    tmp: Path
+
+
+def make_world(tmp_path: Path, blue_home: Path) -> World:
+    b = sample_realm(tmp_path / "realm")
+    register(blue_home, "letemcook", b.root)
+    aperture = member_repo(tmp_path / "aperture", "letemcook", "aperture")
+    (aperture / "models").mkdir()
+    (aperture / "models" / "s3.py").write_text("PATHS = []\n")
+    fungal = member_repo(tmp_path / "fungal", "letemcook", "fungal")
+    for repo in (aperture, fungal):
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", "initial")
+    return World(b, aperture, fungal, tmp_path)
+
+
+def script(repo: Path, rel: str, body: str, *, track: bool = True) -> str:
+    """An executable ``#!/bin/sh`` script at ``repo/rel`` (committed when ``track``); returns ``rel``."""
+    path = repo / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("#!/bin/sh\n" + body + "\n")
+    path.chmod(0o755)
+    if track:
+        git(repo, "add", "-f", "--", rel)
+        git(repo, "commit", "-q", "-m", f"add {rel}")
+    return rel

@@ -17,6 +17,13 @@ modes (default: exporter + importer inside a member repo, contract elsewhere):
   compatibility  --contract NAME [--from V1] [--to V2], or every contract against its
                  predecessors (all of `evolution` when the contract is transitive)
 
+hooks run only programs this repo tracks in git (not ignored, no symlink), with PATH, HOME, LANG,
+the BLUE_* variables and what .blue/config.yaml lists under realm.hooks.env; another team's
+contract passes arguments only to hooks listed under realm.hooks.allow_arguments.
+
+cache: .blue/cache.db rows are authenticated (key: BLUE_CACHE_KEY or $BLUE_HOME/cache.key); a row
+that does not verify is recomputed, never trusted.
+
 output: one line per problem: SEVERITY  domain/contract  file:line (key)  [rule]  message
 
 exit codes: 0 clean, 1 errors (or warnings with --strict), 2 warnings only, 64 usage error"""

@@ -79,10 +79,13 @@ def check(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -
 
 
 def hook(repo: Path, name: str, body: str) -> str:
+    """A hook script, committed to the repo (hooks run only files git tracks)."""
     path = repo / "scripts" / name
     path.parent.mkdir(exist_ok=True)
     path.write_text("#!/bin/sh\n" + body + "\n")
     path.chmod(0o755)
+    git(repo, "add", f"scripts/{name}")
+    git(repo, "commit", "-q", "-m", f"hook {name}")
     return f"scripts/{name}"
 
 

@@ -5,14 +5,21 @@ Tables (the seed's three, plus the realm snapshot that makes a warm ``realm chec
 - ``realm_snapshot``: the whole loaded realm (model + load problems), keyed by realm path and
   commit; used only when the realm's working tree is clean at that commit.
 - ``contract_cache``: contract schemas by version, read from the realm's git history (keyed by
-  realm, domain, contract, version; ``realm_commit`` says where the schema was read).
+  realm, domain, contract, version; ``realm_commit`` says where the schema was read), with the
+  last commit scanned in ``history_state``.
 - ``validation_cache``: hook results, keyed by contract version and a hash of the binding, the
   source files, the hook scripts and the schema. Only passes and warnings are cached.
 - ``export_cache``: source-file content hashes, reused while mtime and size are unchanged.
 
-Concurrency: WAL mode, ``busy_timeout``, short transactions. Any SQLite failure (locked past the
-timeout, disk full, a corrupt file) turns the cache off for the rest of the run instead of failing
-the command. A ``Cache`` belongs to one thread; open one per worker.
+The file may come from a CI cache or another machine, so nothing in it is believed on its own:
+every row carries an HMAC under a key kept outside the file, over its key and value fields and the
+checker's version (:mod:`.cache_auth`). ``history_state`` authenticates a digest of all the
+``contract_cache`` rows of a realm, so a row changed, added or deleted behind blue's back makes the
+whole history a miss (rescanned from git). A row that fails its MAC is never used.
+
+Opening, concurrency and failing soft are :mod:`.cache_file`'s (WAL, a busy timeout, short
+transactions; any SQLite failure turns the cache off for the run). A ``Cache`` belongs to one
+thread; open one per worker.
 """
 
 from __future__ import annotations
@@ -20,201 +27,43 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sqlite3
 import time
 import zlib
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = "1"
-BUSY_TIMEOUT_MS = 5000
-KEEP_SNAPSHOTS = 3
-TABLES = ("realm_snapshot", "contract_cache", "history_state", "validation_cache", "export_cache")
+from blue_tui.core.realm.cache_auth import checker_version, mac, same
+from blue_tui.core.realm.cache_file import TABLES, CacheFile
 
-_DDL = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS realm_snapshot (
-    realm TEXT NOT NULL, realm_commit TEXT NOT NULL, format TEXT NOT NULL, data BLOB NOT NULL,
-    cached_at INTEGER NOT NULL, PRIMARY KEY (realm, realm_commit, format));
-CREATE TABLE IF NOT EXISTS contract_cache (
-    realm TEXT NOT NULL, domain TEXT NOT NULL, contract TEXT NOT NULL, version TEXT NOT NULL,
-    schema JSON, realm_commit TEXT NOT NULL, cached_at INTEGER NOT NULL,
-    PRIMARY KEY (realm, domain, contract, version));
-CREATE TABLE IF NOT EXISTS history_state (realm TEXT PRIMARY KEY, last_commit TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS validation_cache (
-    contract TEXT NOT NULL, version TEXT NOT NULL, binding_hash TEXT NOT NULL, valid INTEGER NOT NULL,
-    output TEXT, validated_at INTEGER NOT NULL, PRIMARY KEY (contract, version, binding_hash));
-CREATE TABLE IF NOT EXISTS export_cache (
-    file_path TEXT PRIMARY KEY, mtime INTEGER NOT NULL, size INTEGER NOT NULL, content_hash TEXT NOT NULL,
-    exports JSON, cached_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS stats (name TEXT PRIMARY KEY, hits INTEGER NOT NULL, misses INTEGER NOT NULL);
-"""
+__all__ = ["TABLES", "Cache", "content_key", "default_path", "env_disabled", "hash_file"]
+
+KEEP_SNAPSHOTS = 3
 
 
 def default_path(repo_root: Path) -> Path:
     return repo_root / ".blue" / "cache.db"
 
 
-class Cache:
-    """The cache file at ``path``. ``enabled=False`` makes every lookup miss and every store a no-op."""
-
-    def __init__(self, path: Path, *, enabled: bool = True) -> None:
-        self.path = path
-        self.enabled = enabled
-        self.error: str | None = None
-        self._conn: sqlite3.Connection | None = None
-        self._counts: dict[str, list[int]] = {}
-
-    # ---- connection ------------------------------------------------------------------------------
-
-    def _connect(self) -> sqlite3.Connection | None:
-        if not self.enabled:
-            return None
-        if self._conn is not None:
-            return self._conn
-        try:
-            self._conn = self._open_retrying()
-        except sqlite3.DatabaseError as exc:
-            if "not a database" in str(exc) or "malformed" in str(exc):
-                # A corrupt cache is worth nothing: start over once.
-                self._drop_files()
-                try:
-                    self._conn = self._open()
-                except sqlite3.Error as exc2:
-                    self._fail(exc2)
-            else:
-                self._fail(exc)
-        except OSError as exc:
-            self._fail(exc)
-        return self._conn
-
-    def _open_retrying(self) -> sqlite3.Connection:
-        """_open(), retried while another process holds the file: switching to WAL and creating
-        the tables need a moment of exclusive access, which SQLite's busy handler does not wait for."""
-        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-        while True:
-            try:
-                return self._open()
-            except sqlite3.OperationalError as exc:
-                message = str(exc).lower()
-                if ("locked" not in message and "busy" not in message) or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.02)
-
-    def _open(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        ignore = self.path.parent / ".gitignore"
-        if self.path.parent.name == ".blue" and not ignore.exists():
-            with suppress(OSError):
-                ignore.write_text("# blue's local cache (safe to delete)\ncache.db*\n", encoding="utf-8")
-        conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        try:
-            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-            if str(mode).lower() != "wal":
-                conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            row = None
-            with suppress(sqlite3.OperationalError):
-                row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-            if row is None or row[0] != SCHEMA_VERSION:
-                # CREATE ... IF NOT EXISTS is idempotent, so two first runs racing here is harmless.
-                if row is not None:
-                    for table in (*TABLES, "stats", "meta"):
-                        conn.execute(f"DROP TABLE IF EXISTS {table}")
-                conn.executescript(_DDL)
-                conn.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,)
-                )
-        except BaseException:
-            conn.close()
-            raise
-        return conn
-
-    def _drop_files(self) -> None:
-        for suffix in ("", "-wal", "-shm"):
-            with suppress(OSError):
-                Path(str(self.path) + suffix).unlink()
-
-    def _fail(self, exc: BaseException) -> None:
-        self.error = f"{type(exc).__name__}: {exc}"
-        self.enabled = False
-        if self._conn is not None:
-            with suppress(sqlite3.Error):
-                self._conn.close()
-        self._conn = None
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection | None]:
-        conn = self._connect()
-        if conn is None:
-            yield None
-            return
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            yield conn
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            with suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
-            self._fail(exc)
-
-    def _read(self, sql: str, args: tuple[Any, ...]) -> list[Any]:
-        conn = self._connect()
-        if conn is None:
-            return []
-        try:
-            return conn.execute(sql, args).fetchall()
-        except sqlite3.Error as exc:
-            self._fail(exc)
-            return []
-
-    def _count(self, table: str, hit: bool) -> None:
-        pair = self._counts.setdefault(table, [0, 0])
-        pair[0 if hit else 1] += 1
-
-    def close(self) -> None:
-        """Flush the hit/miss counters and close. Safe to call twice."""
-        if self._counts and self.enabled:
-            with self._write() as conn:
-                if conn is not None:
-                    for name, (hits, misses) in self._counts.items():
-                        conn.execute(
-                            "INSERT INTO stats (name, hits, misses) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE "
-                            "SET hits = hits + excluded.hits, misses = misses + excluded.misses",
-                            (name, hits, misses),
-                        )
-        self._counts = {}
-        if self._conn is not None:
-            with suppress(sqlite3.Error):
-                self._conn.close()
-            self._conn = None
-
-    def __enter__(self) -> Cache:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+class Cache(CacheFile):
+    """What ``realm check`` keeps between runs, each row authenticated (see the module docstring)."""
 
     # ---- realm snapshots ---------------------------------------------------------------------------
 
     def get_snapshot(self, realm: str, commit: str, fmt: str) -> dict[str, Any] | None:
         rows = self._read(
-            "SELECT data FROM realm_snapshot WHERE realm=? AND realm_commit=? AND format=?",
+            "SELECT data, mac FROM realm_snapshot WHERE realm=? AND realm_commit=? AND format=?",
             (realm, commit, fmt),
         )
-        if not rows:
-            self._count("realm_snapshot", False)
-            return None
-        try:
-            data = json.loads(zlib.decompress(rows[0][0]))
-        except (zlib.error, ValueError, TypeError):
-            self._count("realm_snapshot", False)
-            return None
-        self._count("realm_snapshot", True)
-        return data if isinstance(data, dict) else None
+        data: Any = None
+        if rows and same(rows[0][1], mac(self.key, "realm_snapshot", realm, commit, fmt, bytes(rows[0][0]))):
+            try:
+                data = json.loads(zlib.decompress(rows[0][0]))
+            except (zlib.error, ValueError, TypeError):
+                data = None
+        ok = isinstance(data, dict)
+        self._count("realm_snapshot", ok)
+        return data if ok else None
 
     def put_snapshot(self, realm: str, commit: str, fmt: str, data: dict[str, Any]) -> None:
         if not self.enabled:
@@ -224,8 +73,15 @@ class Cache:
             if conn is None:
                 return
             conn.execute(
-                "INSERT OR REPLACE INTO realm_snapshot VALUES (?, ?, ?, ?, ?)",
-                (realm, commit, fmt, blob, int(time.time())),
+                "INSERT OR REPLACE INTO realm_snapshot VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    realm,
+                    commit,
+                    fmt,
+                    blob,
+                    int(time.time()),
+                    mac(self.key, "realm_snapshot", realm, commit, fmt, blob),
+                ),
             )
             conn.execute(
                 "DELETE FROM realm_snapshot WHERE realm=? AND rowid NOT IN (SELECT rowid FROM realm_snapshot "
@@ -233,40 +89,52 @@ class Cache:
                 (realm, realm, KEEP_SNAPSHOTS),
             )
 
-    # ---- contract schemas by version ---------------------------------------------------------------
+    # ---- contract schemas by version, read from git history ----------------------------------------
 
-    def contract_versions(self, realm: str) -> dict[tuple[str, str, str], tuple[Any, str]]:
-        """``(domain, contract, version) -> (schema, realm_commit)`` for everything cached."""
-        out: dict[tuple[str, str, str], tuple[Any, str]] = {}
-        for domain, contract, version, schema, commit in self._read(
-            "SELECT domain, contract, version, schema, realm_commit FROM contract_cache WHERE realm=?",
-            (realm,),
-        ):
-            try:
-                out[(domain, contract, version)] = (json.loads(schema), commit)
-            except (ValueError, TypeError):
-                continue
-        self._count("contract_cache", bool(out))
-        return out
+    def get_history(self, realm: str) -> tuple[str, dict[tuple[str, str, str], tuple[Any, str]]] | None:
+        """``(last commit scanned, {(domain, contract, version): (schema, realm_commit)})``, or None
+        when there is none or it does not verify (then the caller rescans from git)."""
+        marks = self._read("SELECT last_commit, digest, mac FROM history_state WHERE realm=?", (realm,))
+        found: dict[tuple[str, str, str], tuple[Any, str]] = {}
+        if marks and same(marks[0][2], mac(self.key, "history_state", realm, marks[0][0], marks[0][1])):
+            for domain, contract, version, schema, commit in self._read(
+                "SELECT domain, contract, version, schema, realm_commit FROM contract_cache WHERE realm=?",
+                (realm,),
+            ):
+                try:
+                    found[(domain, contract, version)] = (json.loads(schema), commit)
+                except (ValueError, TypeError):
+                    break
+            else:
+                if same(marks[0][1], _rows_digest(found)):
+                    self._count("contract_cache", True)
+                    return str(marks[0][0]), found
+        self._count("contract_cache", False)
+        return None
 
-    def put_contract_versions(self, realm: str, rows: Iterable[tuple[str, str, str, Any, str]]) -> None:
-        """Store ``(domain, contract, version, schema, realm_commit)`` rows; callers pass newer history
-        over older, so the last write wins."""
-        items = [(realm, d, c, v, json.dumps(s), commit, int(time.time())) for d, c, v, s, commit in rows]
-        if not items or not self.enabled:
+    def put_history(
+        self,
+        realm: str,
+        last_commit: str,
+        every: dict[tuple[str, str, str], tuple[Any, str]],
+        fresh: Iterable[tuple[str, str, str]],
+    ) -> None:
+        """Store the ``fresh`` rows of ``every`` (all rows known, the ones already stored included)
+        and the mark that authenticates them all."""
+        if not self.enabled:
             return
+        now = int(time.time())
+        items = [
+            (realm, d, c, v, json.dumps(every[(d, c, v)][0]), every[(d, c, v)][1], now) for d, c, v in fresh
+        ]
+        digest = _rows_digest(every)
         with self._write() as conn:
             if conn is not None:
                 conn.executemany("INSERT OR REPLACE INTO contract_cache VALUES (?, ?, ?, ?, ?, ?, ?)", items)
-
-    def history_mark(self, realm: str) -> str | None:
-        rows = self._read("SELECT last_commit FROM history_state WHERE realm=?", (realm,))
-        return str(rows[0][0]) if rows else None
-
-    def set_history_mark(self, realm: str, commit: str) -> None:
-        with self._write() as conn:
-            if conn is not None:
-                conn.execute("INSERT OR REPLACE INTO history_state VALUES (?, ?)", (realm, commit))
+                conn.execute(
+                    "INSERT OR REPLACE INTO history_state VALUES (?, ?, ?, ?)",
+                    (realm, last_commit, digest, mac(self.key, "history_state", realm, last_commit, digest)),
+                )
 
     def forget_history(self, realm: str) -> None:
         with self._write() as conn:
@@ -278,18 +146,25 @@ class Cache:
 
     def get_validation(self, contract: str, version: str, binding_hash: str) -> tuple[int, str] | None:
         rows = self._read(
-            "SELECT valid, output FROM validation_cache WHERE contract=? AND version=? AND binding_hash=?",
+            "SELECT valid, output, mac FROM validation_cache WHERE contract=? AND version=? AND binding_hash=?",
             (contract, version, binding_hash),
         )
+        if rows:
+            valid, output = rows[0][0], rows[0][1]
+            if not same(
+                rows[0][2], mac(self.key, "validation_cache", contract, version, binding_hash, valid, output)
+            ):
+                rows = []
         self._count("validation_cache", bool(rows))
         return (int(rows[0][0]), str(rows[0][1] or "")) if rows else None
 
     def put_validation(self, contract: str, version: str, binding_hash: str, valid: int, output: str) -> None:
         with self._write() as conn:
             if conn is not None:
+                tag = mac(self.key, "validation_cache", contract, version, binding_hash, valid, output)
                 conn.execute(
-                    "INSERT OR REPLACE INTO validation_cache VALUES (?, ?, ?, ?, ?, ?)",
-                    (contract, version, binding_hash, valid, output, int(time.time())),
+                    "INSERT OR REPLACE INTO validation_cache VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (contract, version, binding_hash, valid, output, int(time.time()), tag),
                 )
 
     # ---- export detection: file hashes by mtime ----------------------------------------------------
@@ -301,72 +176,33 @@ class Cache:
         except OSError:
             return None
         key = str(path)
-        rows = self._read("SELECT mtime, size, content_hash FROM export_cache WHERE file_path=?", (key,))
+        rows = self._read("SELECT mtime, size, content_hash, mac FROM export_cache WHERE file_path=?", (key,))
         if rows and rows[0][0] == st.st_mtime_ns and rows[0][1] == st.st_size:
-            self._count("export_cache", True)
-            return str(rows[0][2])
+            mtime, size, digest = rows[0][0], rows[0][1], rows[0][2]
+            if same(rows[0][3], mac(self.key, "export_cache", key, mtime, size, digest)):
+                self._count("export_cache", True)
+                return str(digest)
         self._count("export_cache", False)
-        digest = hash_file(path)
-        if digest is None:
+        fresh = hash_file(path)
+        if fresh is None:
             return None
         if self.enabled:
             with self._write() as conn:
                 if conn is not None:
+                    tag = mac(self.key, "export_cache", key, st.st_mtime_ns, st.st_size, fresh)
                     conn.execute(
-                        "INSERT OR REPLACE INTO export_cache VALUES (?, ?, ?, ?, ?, ?)",
+                        "INSERT OR REPLACE INTO export_cache VALUES (?, ?, ?, ?, ?, ?, ?)",
                         (
                             key,
                             st.st_mtime_ns,
                             st.st_size,
-                            digest,
+                            fresh,
                             json.dumps(sorted(exports)),
                             int(time.time()),
+                            tag,
                         ),
                     )
-        return digest
-
-    # ---- admin -------------------------------------------------------------------------------------
-
-    def stats(self) -> dict[str, Any]:
-        info: dict[str, Any] = {"path": str(self.path), "exists": self.path.exists(), "tables": {}}
-        try:
-            info["bytes"] = sum(
-                Path(str(self.path) + s).stat().st_size
-                for s in ("", "-wal", "-shm")
-                if Path(str(self.path) + s).exists()
-            )
-        except OSError:
-            info["bytes"] = 0
-        if not self.path.exists():
-            return info
-        counts = {name: (h, m) for name, h, m in self._read("SELECT name, hits, misses FROM stats", ())}
-        for table in TABLES:
-            rows = self._read(f"SELECT COUNT(*) FROM {table}", ())  # noqa: S608 - fixed table names
-            hits, misses = counts.get(table, (0, 0))
-            total = hits + misses
-            info["tables"][table] = {
-                "rows": int(rows[0][0]) if rows else 0,
-                "hits": hits,
-                "misses": misses,
-                "hit_rate": round(hits / total, 3) if total else None,
-            }
-        if self.error:
-            info["error"] = self.error
-        return info
-
-    def clear(self) -> int:
-        """Empty every table (safe while another process has the file open). Returns rows removed."""
-        removed = 0
-        with self._write() as conn:
-            if conn is not None:
-                for table in (*TABLES, "stats"):
-                    removed += conn.execute(f"DELETE FROM {table}").rowcount or 0  # noqa: S608 - fixed names
-        conn = self._connect()
-        if conn is not None:
-            with suppress(sqlite3.Error):
-                conn.execute("VACUUM")
-        self._counts = {}
-        return removed
+        return fresh
 
 
 def hash_file(path: Path) -> str | None:
@@ -381,8 +217,21 @@ def hash_file(path: Path) -> str | None:
 
 
 def content_key(*parts: Any) -> str:
-    """A stable hash of JSON-able parts (the ``binding_hash`` of the validation cache)."""
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+    """A stable hash of JSON-able parts and the checker's version (the validation cache's key)."""
+    return hashlib.sha256(
+        json.dumps([checker_version(), *parts], sort_keys=True, default=str).encode()
+    ).hexdigest()
+
+
+def _rows_digest(rows: dict[tuple[str, str, str], tuple[Any, str]]) -> str:
+    """One hash over a realm's cached schema history, in a canonical order and encoding."""
+    digest = hashlib.sha256()
+    for key in sorted(rows):
+        schema, commit = rows[key]
+        digest.update(
+            json.dumps([*key, schema, commit], sort_keys=True, separators=(",", ":")).encode() + b"\n"
+        )
+    return digest.hexdigest()
 
 
 def env_disabled() -> bool:

@@ -299,3 +299,23 @@ def file_history(root: Path, pathspecs: Sequence[str], *, since: str | None = No
             if len(parts) >= 5 and parts[4] != "D":
                 versions.append(FileVersion(sha, path, parts[3]))
     return versions
+
+
+def tracked_mode(root: Path, rel: str) -> str | None:
+    """The index mode of ``rel`` (``100755``, ``100644``, ``120000`` for a symlink...), None if untracked."""
+    out = run(["ls-files", "--stage", "-z", "--", f":(literal){rel}"], root).stdout
+    for entry in out.split(b"\0"):
+        meta, _, path = entry.partition(b"\t")
+        if path.decode("utf-8", "replace") == rel and meta:
+            return meta.split(b" ", 1)[0].decode()
+    return None
+
+
+def is_ignored(root: Path, rel: str) -> bool:
+    """Whether ``.gitignore`` rules (or ``info/exclude``) match ``rel``, tracked or not."""
+    proc = run(["check-ignore", "-q", "--no-index", "--", rel], root, check=False)
+    if proc.returncode not in (0, 1):
+        raise GitError(
+            ["check-ignore", rel], proc.returncode, proc.stderr.decode("utf-8", "replace"), cwd=str(root)
+        )
+    return proc.returncode == 0

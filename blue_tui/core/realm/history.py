@@ -2,8 +2,9 @@
 
 One ``git log --raw`` lists every committed version of every contract file, and one
 ``git cat-file --batch`` reads the distinct blobs; for each ``(domain, contract, version)`` the
-newest commit wins. Results go to the cache's ``contract_cache`` with a mark of the last commit
-scanned, so the next run only scans ``mark..HEAD``. The working tree's current version overrides
+newest commit wins. Results go to the cache's ``contract_cache`` with an authenticated mark of the
+last commit scanned, so the next run only scans ``mark..HEAD``; a history that does not verify is
+rescanned. The working tree's current version overrides
 history (it is the newest state).
 """
 
@@ -87,21 +88,21 @@ class ContractHistory:
         key = str(self.root)
         since: str | None = None
         if self.cache is not None:
-            mark = self.cache.history_mark(key)
-            if mark and (mark == head or git.is_ancestor(self.root, mark, head)):
-                for (d, c, v), (schema, commit) in self.cache.contract_versions(key).items():
+            stored = self.cache.get_history(key)
+            if stored is not None and (stored[0] == head or git.is_ancestor(self.root, stored[0], head)):
+                since = stored[0]
+                for (d, c, v), (schema, commit) in stored[1].items():
                     known[(d, c, v)] = VersionedSchema(v, schema, commit)
-                since = mark
-            elif mark:
+            else:
+                # None verified, or rewritten history: start over from git.
                 self.cache.forget_history(key)
         if since != head:
             fresh = self._scan_git(since)
             known.update(fresh)
             if self.cache is not None:
-                self.cache.put_contract_versions(
-                    key, ((d, c, v, s.schema, s.commit or head) for (d, c, v), s in fresh.items())
+                self.cache.put_history(
+                    key, head, {k: (s.schema, s.commit or head) for k, s in known.items()}, fresh.keys()
                 )
-                self.cache.set_history_mark(key, head)
         return known
 
     def _scan_git(

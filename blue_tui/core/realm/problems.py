@@ -8,7 +8,7 @@ can group them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -90,6 +90,96 @@ class Problem:
             repo=data.get("repo"),
             hint=data.get("hint"),
         )
+
+
+#: ``locate(file, key) -> line``: where a key path sits in a realm file, when known.
+Locate = Callable[[str | None, str | None], int | None]
+
+
+class ProblemSink:
+    """Appends problems to ``out``: the one way the loader and the checks build them.
+
+    The ids given here (``file``, ``domain``, ``contract``, ``repo``) are defaults shared by every
+    problem of one place (the file being validated, say); :meth:`add` fills in what it is not
+    given from them. With ``locate``, the line of ``key`` in ``file`` is looked up unless given.
+    """
+
+    __slots__ = ("contract", "domain", "file", "locate", "out", "repo")
+
+    def __init__(
+        self,
+        out: list[Problem],
+        locate: Locate | None = None,
+        *,
+        file: str | None = None,
+        domain: str | None = None,
+        contract: str | None = None,
+        repo: str | None = None,
+    ) -> None:
+        self.out = out
+        self.locate = locate
+        self.file = file
+        self.domain = domain
+        self.contract = contract
+        self.repo = repo
+
+    def at(
+        self,
+        *,
+        file: str | None = None,
+        domain: str | None = None,
+        contract: str | None = None,
+        repo: str | None = None,
+    ) -> ProblemSink:
+        """A sink into the same list whose defaults are these ids (and this one's for the rest)."""
+        return ProblemSink(
+            self.out,
+            self.locate,
+            file=file or self.file,
+            domain=domain or self.domain,
+            contract=contract or self.contract,
+            repo=repo or self.repo,
+        )
+
+    def add(
+        self,
+        severity: Severity,
+        rule: str,
+        message: str,
+        *,
+        file: str | None = None,
+        key: str | None = None,
+        line: int | None = None,
+        domain: str | None = None,
+        contract: str | None = None,
+        repo: str | None = None,
+        hint: str | None = None,
+    ) -> Problem:
+        file = file or self.file
+        if line is None and self.locate is not None and file:
+            line = self.locate(file, key)
+        problem = Problem(
+            severity,
+            rule,
+            message,
+            file=file,
+            key=key or None,
+            line=line,
+            domain=domain or self.domain,
+            contract=contract or self.contract,
+            repo=repo or self.repo,
+            hint=hint,
+        )
+        self.out.append(problem)
+        return problem
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        """Add problems built elsewhere, filling in the line of each one's key when it has none."""
+        for p in problems:
+            if p.line is None and p.file and self.locate is not None:
+                self.out.append(p.with_(line=self.locate(p.file, p.key)))
+            else:
+                self.out.append(p)
 
 
 def counts(problems: Iterable[Problem]) -> dict[str, int]:

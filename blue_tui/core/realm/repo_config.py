@@ -10,7 +10,14 @@ realm:
   name: letemcook        # the realm (looked up in $BLUE_HOME/index.yaml)
   repo: aperture         # this repo's name in the realm
   url: ../realm-letemcook  # where to clone the realm from (optional)
+  hooks:                 # optional: what other teams' contract hooks may use here
+    allow_arguments: [scripts/validate.sh]   # hooks that take their arguments from the contract
+    env: [AWS_PROFILE]                       # variables passed on besides PATH, HOME, LANG
 ```
+
+The ``hooks`` block belongs to the repo, not to the realm: a contract written by another team
+can name a script, but only this file decides whether that script gets the contract's arguments
+and which variables of the environment it sees (docs/REALM.md, "Validation hooks").
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from typing import Any
 
 from blue_tui.core.realm.errors import RealmError
 from blue_tui.core.realm.fsutil import write_atomic
-from blue_tui.core.realm.names import name_problem
+from blue_tui.core.realm.names import env_name_problem, name_problem, relpath_problem
 from blue_tui.core.realm.yamlfile import YamlError, dump, parse_text
 
 CONFIG_REL = ".blue/config.yaml"
@@ -33,11 +40,23 @@ class RepoConfigError(RealmError):
 
 
 @dataclass(frozen=True)
+class HookPolicy:
+    """What the repo lets hooks from other teams' contracts do (``realm.hooks``)."""
+
+    #: Hook programs (repo-relative paths) that may take arguments from another team's contract.
+    allow_arguments: tuple[str, ...] = ()
+    #: Environment variables passed to hooks besides PATH, HOME and LANG.
+    env: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Membership:
     name: str
     repo: str
     url: str | None = None
+    #: Other keys of the ``realm:`` block (``hooks`` included), kept as they are on rewrite.
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    hooks: HookPolicy = field(default_factory=HookPolicy, compare=False)
 
     def as_json(self) -> dict[str, Any]:
         return {"name": self.name, "repo": self.repo, "url": self.url}
@@ -99,7 +118,44 @@ def read_membership(repo_root: Path) -> Membership | None:
         values[key] = value
     url = section.get("url")
     extra = {k: v for k, v in section.items() if k not in ("name", "repo", "url")}
-    return Membership(values["name"], values["repo"], url if isinstance(url, str) else None, extra)
+    hooks = _hook_policy(path, section.get("hooks"), lines)
+    return Membership(values["name"], values["repo"], url if isinstance(url, str) else None, extra, hooks)
+
+
+def _hook_policy(path: Path, value: Any, lines: dict[str, int]) -> HookPolicy:
+    if value is None:
+        return HookPolicy()
+
+    def fail(key: str, why: str) -> RepoConfigError:
+        line = lines.get(key) or lines.get("realm.hooks") or lines.get(SECTION)
+        return RepoConfigError(
+            f"{path}:{line}: {key} {why}",
+            hint='see docs/REALM.md, "Validation hooks"; fix the file by hand',
+        )
+
+    if not isinstance(value, dict):
+        raise fail("realm.hooks", "must be a mapping with allow_arguments and env")
+    unknown = [k for k in value if k not in ("allow_arguments", "env")]
+    if unknown:
+        raise fail(f"realm.hooks.{unknown[0]}", "is not a known key (allow_arguments, env)")
+    found: dict[str, tuple[str, ...]] = {}
+    for key, check in (("allow_arguments", relpath_problem), ("env", env_name_problem)):
+        items = value.get(key) or []
+        full = f"realm.hooks.{key}"
+        if not isinstance(items, list):
+            raise fail(full, "must be a list")
+        for i, item in enumerate(items):
+            why = check(item)
+            if why:
+                raise fail(f"{full}[{i}]", why)
+        found[key] = tuple(items)
+    return HookPolicy(found["allow_arguments"], found["env"])
+
+
+def read_hook_policy(repo_root: Path) -> HookPolicy:
+    """The repo's ``realm.hooks`` block (empty when absent). Raises :class:`RepoConfigError`."""
+    membership = read_membership(repo_root)
+    return membership.hooks if membership is not None else HookPolicy()
 
 
 def _block_span(text: str, data: dict[str, Any], lines: dict[str, int]) -> tuple[int, int] | None:

@@ -19,10 +19,14 @@ import nodesemver
 
 _NUM = r"0|[1-9]\d*"
 _PRE_ID = r"(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)"
+#: Matched with ``fullmatch`` only: ``$`` would let a trailing newline through.
 VERSION_RE = re.compile(
-    rf"^(?P<major>{_NUM})\.(?P<minor>{_NUM})\.(?P<patch>{_NUM})"
-    rf"(?:-(?P<pre>{_PRE_ID}(?:\.{_PRE_ID})*))?(?:\+(?P<build>[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$"
+    rf"(?P<major>{_NUM})\.(?P<minor>{_NUM})\.(?P<patch>{_NUM})"
+    rf"(?:-(?P<pre>{_PRE_ID}(?:\.{_PRE_ID})*))?(?:\+(?P<build>[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?"
 )
+#: npm's own bound on a version string (and ours on a range).
+MAX_LENGTH = 256
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _COMMA = re.compile(r"\s*,\s*")
 _RANGE_PRERELEASE = re.compile(r"\d+\.\d+\.\d+-")
 
@@ -35,7 +39,9 @@ def version_problem(value: object, *, allow_prerelease: bool = True) -> str | No
         )
         hint = ' (quote it, e.g. "1.0.0")' if kind == "a number" else ""
         return f"must be a version string like 1.0.0, got {kind}{hint}"
-    match = VERSION_RE.match(value)
+    if len(value) > MAX_LENGTH:
+        return f"is longer than {MAX_LENGTH} characters"
+    match = VERSION_RE.fullmatch(value)
     if not match:
         return f"{value!r} is not a semantic version (MAJOR.MINOR.PATCH, e.g. 1.4.0)"
     if match.group("pre") and not allow_prerelease:
@@ -48,7 +54,7 @@ def is_version(value: object) -> bool:
 
 
 def is_prerelease(version: str) -> bool:
-    match = VERSION_RE.match(version)
+    match = VERSION_RE.fullmatch(version)
     return bool(match and match.group("pre"))
 
 
@@ -59,6 +65,8 @@ def normalize_range(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _range(text: str) -> Any:
+    if len(text) > MAX_LENGTH or _CONTROL.search(text):
+        return None
     norm = normalize_range(text)
     if not norm or any(not part.strip() for part in norm.split("||")):
         return None  # npm reads an empty alternative as "*": refuse it rather than accept anything
@@ -80,6 +88,10 @@ def _range_problem(value: str, allow_prerelease: bool) -> str | None:
         return f'must be a range string like ">=1.0.0 <2.0.0" or "^1.2", not {type(value).__name__}'
     if not value.strip():
         return 'is empty; use "*" to accept any version'
+    if len(value) > MAX_LENGTH:
+        return f"is longer than {MAX_LENGTH} characters"
+    if _CONTROL.search(value):
+        return f"{value!r} contains a control character (a newline, CR or NUL)"
     if any(not part.strip() for part in value.split("||")):
         return f"{value!r} has an empty alternative around '||'"
     try:
@@ -112,7 +124,7 @@ def satisfies(version: str, range_text: str) -> bool:
 @lru_cache(maxsize=8192)
 def key(version: str) -> tuple[int, int, int, int, tuple[tuple[int, int | str], ...]]:
     """A sort key in SemVer precedence (build metadata ignored). Raises ValueError if invalid."""
-    match = VERSION_RE.match(version)
+    match = VERSION_RE.fullmatch(version)
     if not match:
         raise ValueError(f"{version!r} is not a semantic version")
     pre = match.group("pre")

@@ -260,6 +260,9 @@ def load_keymap(path: Path) -> Keymap:
     except YamlError as exc:
         where = f"{path}:{exc.line}" if exc.line else str(path)
         raise KeymapError(f"{where}: {exc}", hint="fix the YAML, or move the file away") from None
+    if parsed.issues:
+        issue = parsed.issues[0]
+        raise KeymapError(f"{path}:{issue.line}: {issue.message}", hint="keep one entry per action")
     data = parsed.data
     if data is None:
         return Keymap({}, str(path))

@@ -106,3 +106,17 @@ class GatedStore:
             return result
 
         return held
+
+
+def screen_text(app: BlueApp) -> str:
+    """What the terminal shows now, as plain text."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
+
+
+def table_text(renderable: Any, width: int = 140) -> str:
+    from rich.console import Console
+
+    console = Console(width=width, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(renderable)
+    return console.export_text()

@@ -87,7 +87,13 @@ class BlueApp(App[None]):
         yield Footer()
 
     async def on_mount(self) -> None:
-        await self.action_show_pane(self.initial_pane)
+        await self.action_show_pane(self.initial_pane, load=False)
+
+    def on_ready(self) -> None:
+        """The first frame is on screen: now the first pane may start its loads."""
+        pane = self.pane()
+        if pane is not None:
+            pane.activate()
         if self.keymap_error is not None:
             from screens.modals import ErrorScreen
 
@@ -102,7 +108,7 @@ class BlueApp(App[None]):
         widget = found.first() if found else None
         return widget if isinstance(widget, Pane) else None
 
-    async def action_show_pane(self, pane_id: str) -> None:
+    async def action_show_pane(self, pane_id: str, load: bool = True) -> None:
         switcher = self.query_one("#panes", ContentSwitcher)
         pane = self.pane(pane_id)
         if pane is None:
@@ -111,7 +117,8 @@ class BlueApp(App[None]):
         self.current_pane = pane_id
         switcher.current = pane.id
         self.query_one(PaneTabs).show_current(pane_id)
-        pane.activate()
+        if load:
+            pane.activate()
         self.refresh_bindings()
 
     def action_targets(self) -> dict[str | None, Widget | None]:

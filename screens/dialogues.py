@@ -22,7 +22,7 @@ from screens.base import FilterBar, Pane, problem_text
 from screens.keys import bindings_for
 from screens.loads import Loads
 from screens.modals import ConfirmModal, PromptModal, ResultsModal
-from screens.record_view import RecordView
+from screens.record_view import LogicalLine, RecordView, logical_lines
 from screens.result_table import Result, ResultTable
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ COLUMNS = ("title", "date", "status", "rounds", "experts", "alignment", "warning
 class Opened:
     opened: OpenedDialogue
     view: DialogueView
+    lines: tuple[list[LogicalLine], list[int]]
 
 
 def _sort_key(column: str) -> Callable[[DialogueSummary], Any]:
@@ -203,7 +204,8 @@ class DialoguesPane(Pane):
 
         def work() -> Opened:
             opened = store().open(ident)
-            return Opened(opened, build_view(opened.document))
+            view = build_view(opened.document)
+            return Opened(opened, view, logical_lines(view))
 
         self.open_loads.start(work, self._show_record, self._open_failed, description=f"open {ident}")
         self.refresh_bindings()
@@ -225,7 +227,7 @@ class DialoguesPane(Pane):
                 f"{view.title} · {opened.id} · generation {opened.generation} · {opened.items} items · key {opened.key_id}"
             )
         )
-        record.show(view)
+        record.show(view, result.lines)
         record.focus()
 
     def _open_failed(self, exc: BaseException) -> None:

@@ -115,7 +115,7 @@ class GraphPane(Pane):
             return mark, name + (" (you)" if node.you else ""), node.state
         edge = graph.edge(element)
         assert edge is not None
-        return GLYPHS[edge.state], f"{edge.provider} -> {edge.consumer}: {edge.label[:-2]}", edge.state
+        return GLYPHS[edge.state], f"{edge.provider} -> {edge.consumer}", f"{edge.label[:-2]} · {edge.state}"
 
     def apply_filter(self, text: str) -> None:
         if self.data is None:

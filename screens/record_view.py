@@ -21,7 +21,7 @@ from blue_tui.core.store.dialogue_view import DialogueView, Fact, Heading, Line,
 from screens.keys import bindings_for
 
 Segments = tuple[tuple[str, str], ...]
-MAX_CELL = 48
+MAX_CELL = 40
 STYLE_NAMES = (
     "bold",
     "dim",
@@ -123,8 +123,9 @@ class RecordView(ScrollView, can_focus=True):
         self._cache: LRUCache[tuple[int, int, int, bool], Strip] = LRUCache(1024)
         self._styles: dict[str, Style] = {}
 
-    def show(self, view: DialogueView) -> None:
-        self.lines, self.starts = logical_lines(view)
+    def show(self, view: DialogueView, lines: tuple[list[LogicalLine], list[int]] | None = None) -> None:
+        """Show ``view``; ``lines`` are its :func:`logical_lines` when a worker made them already."""
+        self.lines, self.starts = lines or logical_lines(view)
         self.foldable = {i for i, s in enumerate(view.sections) if s.foldable}
         self.folded = set(self.foldable)
         self.cursor = 0

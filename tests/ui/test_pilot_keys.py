@@ -39,7 +39,13 @@ def test_help_lists_every_action_with_its_current_keys(demo: Settings) -> None:
             assert isinstance(app.screen, HelpScreen)
             assert "blue-tui keys" in screen_text(app)
             text = table_text(help_table(app.screen.keymap, read_only=False))
-            for expected in ("Everywhere", "1 Realm graph", "3 Dialogues", "dialogues.import", "Import  (writes)"):
+            for expected in (
+                "Everywhere",
+                "1 Realm graph",
+                "3 Dialogues",
+                "dialogues.import",
+                "Import  (writes)",
+            ):
                 assert expected in text
             assert text.split("Quit")[0].splitlines()[-1].strip() == "ctrl+q"
             await pilot.press("escape")
@@ -81,7 +87,9 @@ def test_a_bad_remapping_is_shown_and_default_keys_stay(demo: Settings) -> None:
             await settle(pilot)
             assert isinstance(app.screen, ErrorScreen)
             text = str(app.screen.query_one("#error-text").render())
-            assert f"{demo.user_config_path}:2: key 'r' of 'dialogues.sort' clashes with 'app.refresh'" in text
+            assert (
+                f"{demo.user_config_path}:2: key 'r' of 'dialogues.sort' clashes with 'app.refresh'" in text
+            )
             assert "next: pick another key for 'dialogues.sort'" in text
             await pilot.press("escape")
             assert app.keymap.keys("dialogues.sort") == ("o",)
@@ -217,7 +225,11 @@ def test_a_tampered_dialogue_shows_the_finding_not_a_crash(demo: Settings) -> No
         async with app.run_test(size=(120, 30)) as pilot:
             await settle(pilot)
             table = app.query_one("#dialogue-list", DataTable)
-            table.move_cursor(row=[str(c) for c in [table.get_row_at(i)[0] for i in range(table.row_count)]].index("Local-Production Parity"))
+            table.move_cursor(
+                row=[str(c) for c in [table.get_row_at(i)[0] for i in range(table.row_count)]].index(
+                    "Local-Production Parity"
+                )
+            )
             await pilot.press("enter")
             await settle(pilot)
             text = str(app.query_one("#findings-text").render())
@@ -231,7 +243,9 @@ def test_a_tampered_dialogue_shows_the_finding_not_a_crash(demo: Settings) -> No
     asyncio.run(go())
 
 
-def test_an_unreachable_store_names_the_next_step(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unreachable_store_names_the_next_step(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("DYNAMODB_ENDPOINT", "http://127.0.0.1:9")
     unreachable = Settings.from_env()
 

@@ -48,13 +48,14 @@ def test_graph_pane_lists_marks_and_details(demo: Settings) -> None:
             table = app.query_one("#graph-list", DataTable)
             assert cells(table) == [
                 "aperture",
-                "aperture -> fungal: s3-permissions 2.0.0",
-                "aperture -> notebooks: run-metrics 1.0.0",
+                "aperture -> fungal",
+                "aperture -> notebooks",
                 "fungal",
                 "notebooks",
-                "fungal -> web: detections 1.0.0",
+                "fungal -> web",
                 "web",
             ]
+            assert cells(table, 2)[1:3] == ["s3-permissions 2.0.0 · unsatisfied", "run-metrics 1.0.0 · ok"]
             assert cells(table, 0)[1] == "✗" and cells(table, 2)[3] == "warning"
             canvas = app.query_one(GraphCanvas)
             assert canvas.selected == "repo:aperture"
@@ -86,7 +87,7 @@ def test_slash_filters_the_focused_list_and_escape_clears_it(demo: Settings) -> 
             await pilot.press(*"web")
             await settle(pilot)
             table = app.query_one("#graph-list", DataTable)
-            assert cells(table) == ["fungal -> web: detections 1.0.0", "web"]
+            assert cells(table) == ["fungal -> web", "web"]
             assert app.query_one(GraphCanvas).matches == {"edge:fungal->web", "repo:web"}
             await pilot.press("enter")
             assert app.focused is table
@@ -104,7 +105,11 @@ def test_contracts_pane_diff_verdict_and_matrix(demo: Settings) -> None:
             await settle(pilot)
             pane = app.pane()
             assert isinstance(pane, ContractsPane)
-            assert cells(app.query_one("#contract-list", DataTable)) == ["detections", "s3-permissions", "run-metrics"]
+            assert cells(app.query_one("#contract-list", DataTable)) == [
+                "detections",
+                "s3-permissions",
+                "run-metrics",
+            ]
             await pilot.press("j")
             await settle(pilot)
             assert pane.selected is not None and (pane.selected.old, pane.selected.new) == ("1.1.0", "2.0.0")

@@ -89,6 +89,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("app.refresh", ("r",), "Refresh", None, "refresh_pane"),
     Action("app.filter", ("slash",), "Filter", None, "filter"),
     Action("app.back", ("escape",), "Back", None, "go_back", footer=False),
+    Action("app.screenshot", ("ctrl+s",), "Save a screenshot (SVG)", None, "screenshot", footer=False),
     Action("list.down", ("j",), "Down in the list", None, "list_move('down')", footer=False),
     Action("list.up", ("k",), "Up in the list", None, "list_move('up')", footer=False),
     Action("list.top", ("g",), "Top of the list", None, "list_move('top')", footer=False),

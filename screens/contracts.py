@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -31,12 +31,19 @@ CELL_MARK = {
     "excluded": "— excluded",
 }
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from blue_tui.core.realm.history import ContractHistory
+    from blue_tui.core.realm.model import Realm
+    from blue_tui.core.services import Services
+
 
 @dataclass
 class RealmContracts:
-    realm: Any
-    history: Any
-    cache_path: Any
+    realm: Realm
+    history: ContractHistory
+    cache_path: Path
     rows: list[ContractRow]
 
 
@@ -81,7 +88,7 @@ class ContractsPane(Pane):
     PANE_ID = "contracts"
     BINDINGS = bindings_for("contracts")
 
-    def __init__(self, services, *, id: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, services: Services, *, id: str | None = None) -> None:
         super().__init__(services, id=id)
         self.data: RealmContracts | None = None
         self.selected: Selected | None = None

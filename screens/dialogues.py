@@ -26,6 +26,7 @@ from screens.record_view import LogicalLine, RecordView, logical_lines
 from screens.result_table import Result, ResultTable
 
 if TYPE_CHECKING:
+    from blue_tui.core.services import Services
     from blue_tui.core.store.dialogue_store import DialogueSummary, OpenedDialogue
     from blue_tui.core.store.dialogue_view import DialogueView
 
@@ -39,19 +40,18 @@ class Opened:
     lines: tuple[list[LogicalLine], list[int]]
 
 
-def _sort_key(column: str) -> Callable[[DialogueSummary], Any]:
-    if column in ("rounds", "experts"):
-        return lambda d: getattr(d, column)
-    if column in ("alignment", "warnings"):
-        return lambda d: 0
-    return lambda d: (getattr(d, column) or "").lower()
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return -1.0  # not known yet (the dialogue was not opened): sorts first
 
 
 class DialoguesPane(Pane):
     PANE_ID = "dialogues"
     BINDINGS = bindings_for("dialogues")
 
-    def __init__(self, services, *, id: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, services: Services, *, id: str | None = None) -> None:
         super().__init__(services, id=id)
         self.summaries: list[DialogueSummary] = []
         self.shown: list[DialogueSummary] = []
@@ -131,7 +131,7 @@ class DialoguesPane(Pane):
         keep = self._current_id()
         needle = self.query_one(FilterBar).value.strip().lower()
         rows = sorted(self.summaries, key=lambda d: d.id)
-        rows.sort(key=_sort_key(self.sort_column), reverse=self.sort_reverse)
+        rows.sort(key=self._sort_key(self.sort_column), reverse=self.sort_reverse)
         table.clear()
         self.shown = []
         for d in rows:
@@ -150,6 +150,14 @@ class DialoguesPane(Pane):
         ids = [d.id for d in self.shown]
         if ids:
             table.move_cursor(row=ids.index(keep) if keep in ids else 0)
+
+    def _sort_key(self, column: str) -> Callable[[DialogueSummary], Any]:
+        if column in ("rounds", "experts"):
+            return lambda d: getattr(d, column)
+        if column in ("alignment", "warnings"):
+            index = 0 if column == "alignment" else 1
+            return lambda d: _number(self.known.get(d.id, ("", ""))[index])
+        return lambda d: (getattr(d, column) or "").lower()
 
     def _current_id(self) -> str | None:
         table = self.query_one("#dialogue-list", DataTable)

@@ -7,6 +7,7 @@ one is highlighted in the drawing and described below the list (bindings, ranges
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,6 +21,9 @@ from screens.base import FilterBar, Pane
 from screens.graph_canvas import GraphCanvas
 from screens.keys import bindings_for
 from screens.loads import Loads
+
+if TYPE_CHECKING:
+    from blue_tui.core.services import Services
 
 
 @dataclass
@@ -51,7 +55,7 @@ class GraphPane(Pane):
     PANE_ID = "graph"
     BINDINGS = bindings_for("graph")
 
-    def __init__(self, services, *, id: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, services: Services, *, id: str | None = None) -> None:
         super().__init__(services, id=id)
         self.data: GraphData | None = None
         self.loads: Loads[GraphData] = Loads(self, "graph-load")

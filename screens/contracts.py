@@ -157,7 +157,7 @@ class ContractsPane(Pane):
             cells = (row.domain, row.name, row.version, row.owner, str(row.importers))
             if needle and needle not in " ".join(cells).lower():
                 continue
-            table.add_row(*cells, key=row.ref)
+            table.add_row(*(Text(c) for c in cells), key=row.ref)  # text from realm files: never markup
         if table.row_count:
             table.move_cursor(row=0)
             self._load_detail(None)
@@ -222,13 +222,13 @@ class ContractsPane(Pane):
         )
         for r in found["rows"]:
             cells = {c["version"]: CELL_MARK.get(c["verdict"], c["verdict"]) for c in r["cells"]}
-            table.add_row(
+            row = [
                 r["repo"],
                 r["range"],
                 r["resolved_version"] or "never",
                 *[cells.get(v, "") for v in versions],
-                "✓ yes" if r["can_merge"] else "✗ no",
-            )
+            ]
+            table.add_row(*(Text(str(c)) for c in row), Text("✓ yes" if r["can_merge"] else "✗ no"))
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if self._setting_versions or self.selected is None:

@@ -134,7 +134,7 @@ class GraphPane(Pane):
             if needle and needle not in " ".join(cells).lower():
                 continue
             self.rows.append(element)
-            table.add_row(*cells, key=element)
+            table.add_row(*(Text(c) for c in cells), key=element)  # text from realm files: never markup
         self.query_one(GraphCanvas).set_matches(set(self.rows) if needle else None)
         if self.rows:
             table.move_cursor(row=self.rows.index(keep) if keep in self.rows else 0)

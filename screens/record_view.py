@@ -187,20 +187,24 @@ class RecordView(ScrollView, can_focus=True):
         cached = self._cache.get(key)
         if cached is not None:
             return cached
+        strip = self._line_strip(row, width, at_cursor)
+        self._cache[key] = strip
+        return strip
+
+    def _line_strip(self, row: int, width: int, at_cursor: bool) -> Strip:
+        """One display line as a strip (the only place text becomes segments)."""
         base = self.rich_style
         if row >= len(self.display_lines):
-            strip = Strip.blank(width, base)
-        else:
-            index, start, end = self.display_lines[row]
-            line = self.lines[index]
-            segments = line.segments
-            if line.fold_head:
-                segments = (("▸ " if line.section in self.folded else "▾ ", "fold"), *segments)
-            parts = [Segment(t, base + self._style(s)) for t, s in _slice(segments, start, end)]
-            strip = Strip(parts).crop_extend(0, width, base)
-            if at_cursor:
-                strip = strip.apply_style(self.get_component_rich_style("record--cursor", partial=True))
-        self._cache[key] = strip
+            return Strip.blank(width, base)
+        index, start, end = self.display_lines[row]
+        line = self.lines[index]
+        segments = line.segments
+        if line.fold_head:
+            segments = (("▸ " if line.section in self.folded else "▾ ", "fold"), *segments)
+        parts = [Segment(t, base + self._style(s)) for t, s in _slice(segments, start, end)]
+        strip = Strip(parts).crop_extend(0, width, base)
+        if at_cursor:
+            strip = strip.apply_style(self.get_component_rich_style("record--cursor", partial=True))
         return strip
 
     def on_focus(self) -> None:

@@ -83,11 +83,12 @@ class BlueApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield PaneTabs(id="tabs")
-        yield ContentSwitcher(id="panes")
+        with ContentSwitcher(id="panes", initial=f"pane-{self.initial_pane}"):
+            yield pane_class(self.initial_pane)(self.services)
         yield Footer()
 
-    async def on_mount(self) -> None:
-        await self.action_show_pane(self.initial_pane, load=False)
+    def on_mount(self) -> None:
+        self.query_one(PaneTabs).show_current(self.initial_pane)
 
     def on_ready(self) -> None:
         """The first frame is on screen: now the first pane may start its loads."""
@@ -108,7 +109,7 @@ class BlueApp(App[None]):
         widget = found.first() if found else None
         return widget if isinstance(widget, Pane) else None
 
-    async def action_show_pane(self, pane_id: str, load: bool = True) -> None:
+    async def action_show_pane(self, pane_id: str) -> None:
         switcher = self.query_one("#panes", ContentSwitcher)
         pane = self.pane(pane_id)
         if pane is None:
@@ -117,8 +118,7 @@ class BlueApp(App[None]):
         self.current_pane = pane_id
         switcher.current = pane.id
         self.query_one(PaneTabs).show_current(pane_id)
-        if load:
-            pane.activate()
+        pane.activate()
         self.refresh_bindings()
 
     def action_targets(self) -> dict[str | None, Widget | None]:

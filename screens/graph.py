@@ -23,6 +23,8 @@ from screens.keys import bindings_for
 from screens.loads import Loads
 
 if TYPE_CHECKING:
+    from blue_tui.core.realm.locate import Located
+    from blue_tui.core.realm.model import Realm
     from blue_tui.core.services import Services
 
 
@@ -30,25 +32,41 @@ if TYPE_CHECKING:
 class GraphData:
     graph: RealmGraph
     canvas: Canvas
+    located: Located
+    realm: Realm
+
+
+def _layout(pane: GraphPane, graph: RealmGraph) -> Canvas:
+    from blue_tui.core.realm.layout_cache import cached_layout
+
+    return cached_layout(graph, pane.services.layout_dir())
 
 
 def load_graph(pane: GraphPane) -> GraphData:
-    """Worker thread: find and load the realm, run its contract check, lay it out."""
+    """Worker thread, first: find and load the realm and draw it (load problems only)."""
     from blue_tui.core.realm.cache import Cache
-    from blue_tui.core.realm.check import CheckOptions, cache_path_for, run_check
-    from blue_tui.core.realm.graph_layout import layout
+    from blue_tui.core.realm.check import cache_path_for
     from blue_tui.core.realm.graph_view import build_graph
     from blue_tui.core.realm.loader import load_realm
 
-    services = pane.services
-    located = services.locate_realm()
+    located = pane.services.locate_realm()
     with Cache(cache_path_for(located)) as cache:
-        report = run_check(located, CheckOptions(modes=("contract",), run_hooks=False), cache=cache)
         realm = load_realm(located.root, cache=cache)
-    graph = build_graph(
-        realm, report.problems, you=located.member(realm.name), checked_at=services.now_text()
-    )
-    return GraphData(graph, layout(graph))
+    graph = build_graph(realm, realm.problems, you=located.member(realm.name))
+    return GraphData(graph, _layout(pane, graph), located, realm)
+
+
+def check_graph(pane: GraphPane, data: GraphData) -> GraphData:
+    """Worker thread, once the graph is on screen: the realm's contract check marks it."""
+    from blue_tui.core.realm.cache import Cache
+    from blue_tui.core.realm.check import CheckOptions, cache_path_for, run_check
+    from blue_tui.core.realm.graph_view import build_graph
+
+    with Cache(cache_path_for(data.located)) as cache:
+        report = run_check(data.located, CheckOptions(modes=("contract",), run_hooks=False), cache=cache)
+    you = data.located.member(data.realm.name)
+    graph = build_graph(data.realm, report.problems, you=you, checked_at=pane.services.now_text())
+    return GraphData(graph, _layout(pane, graph), data.located, data.realm)
 
 
 class GraphPane(Pane):
@@ -59,6 +77,7 @@ class GraphPane(Pane):
         super().__init__(services, id=id)
         self.data: GraphData | None = None
         self.loads: Loads[GraphData] = Loads(self, "graph-load")
+        self.check_loads: Loads[GraphData] = Loads(self, "graph-check")
         self.rows: list[str] = []
 
     def compose(self) -> ComposeResult:
@@ -81,7 +100,26 @@ class GraphPane(Pane):
 
     def refresh_data(self) -> None:
         self.query_one("#graph-loading").display = True
-        self.loads.start(lambda: load_graph(self), self._show, self._failed, description="load the realm")
+        self.check_loads.cancel()
+        self.loads.start(lambda: load_graph(self), self._loaded, self._failed, description="load the realm")
+
+    def _loaded(self, data: GraphData) -> None:
+        self._show(data)
+        # the check starts once the graph is painted, so it never delays that frame
+        self.call_after_refresh(self._start_check, data)
+
+    def _start_check(self, data: GraphData) -> None:
+        self.check_loads.start(
+            lambda: check_graph(self, data), self._show, self._check_failed, description="check"
+        )
+
+    def _check_failed(self, exc: BaseException) -> None:
+        from screens.base import problem_text
+
+        message, hint = problem_text(exc)
+        self.app.notify(
+            f"{message}\nnext: {hint}", title="realm check failed", severity="error", markup=False
+        )
 
     def _failed(self, exc: BaseException) -> None:
         self.query_one("#graph-loading").display = False
@@ -100,14 +138,18 @@ class GraphPane(Pane):
         summary.append(f"realm {graph.realm}", style="bold")
         summary.append(f" · commit {(graph.commit or 'none')[:7]}{' (dirty)' if graph.dirty else ''}")
         summary.append(f" · {len(graph.nodes)} repos · {len(graph.edges)} edges")
-        summary.append(f" · check: {errors} errors, {warnings} warnings")
+        if graph.checked_at is None:
+            summary.append(" · check: running…")
+        else:
+            summary.append(f" · check: {errors} errors, {warnings} warnings")
         if graph.cycle:
             summary.append(" · CYCLE " + " -> ".join(graph.cycle), style="bold")
         self.query_one("#graph-summary", Static).update(summary)
         self.query_one(GraphCanvas).show(data.canvas)
         bar = self.query_one(FilterBar)
         self.apply_filter(bar.value)
-        self.focus_main()
+        if not bar.has_focus:  # the check's update must not take the keyboard from the filter
+            self.focus_main()
 
     def _row(self, element: str) -> tuple[str, str, str]:
         assert self.data is not None

@@ -8,7 +8,7 @@ it in an LRU cache (Toolong's log view). Text is data: it is never parsed as mar
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
@@ -40,8 +40,7 @@ STYLE_NAMES = (
 )
 
 
-@dataclass(frozen=True)
-class LogicalLine:
+class LogicalLine(NamedTuple):
     segments: Segments
     section: int
     #: The first line of a foldable section (a round): the line that folds and unfolds it.

@@ -37,6 +37,8 @@ class Services:
     #: Where the realm is looked for when no --realm is given (the current directory).
     cwd: Path | None = None
     store_factory: Callable[[Settings], DialogueStore] | None = None
+    #: Where realm graph layouts are remembered (default ``$XDG_CACHE_HOME/blue/graph-layouts``).
+    layout_cache: Path | None = None
     _store: DialogueStore | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -56,6 +58,9 @@ class Services:
         from blue_tui.core.realm.locate import find_realm
 
         return find_realm(self.settings, self.realm, self.cwd)
+
+    def layout_dir(self) -> Path:
+        return self.layout_cache or self.settings.cache_home / "blue" / "graph-layouts"
 
     def now_text(self) -> str:
         return self.clock().astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")

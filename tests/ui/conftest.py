@@ -56,6 +56,7 @@ def make_app(
         clock=fixed_clock,
         cwd=settings.blue_home,
         store_factory=store_factory,
+        layout_cache=settings.blue_home / "layout-cache",  # never the developer's ~/.cache
     )
     return BlueApp(services, initial_pane=pane)
 

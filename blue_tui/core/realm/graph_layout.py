@@ -43,6 +43,8 @@ _BOX = {
     N | E | S | W: "┼",
 }
 _RANK = {f"edge.{state}": i for i, state in enumerate(EDGE_STATES)}
+#: Bumped whenever the drawing changes, so old cached layouts are not reused.
+FORMAT = 1
 #: Rows between two vertices of one layer.
 ROW_GAP = 2
 #: Empty columns around each layer.
@@ -119,7 +121,7 @@ class _Grid:
             self.regions.setdefault(element, []).append((y, x, x + len(text)))
 
 
-def _node_text(graph: RealmGraph, name: str) -> tuple[str, str]:
+def node_text(graph: RealmGraph, name: str) -> tuple[str, str]:
     node = graph.nodes[name]
     mark = {"failing": " ✗", "warning": " !"}.get(node.state, "")
     style = "node.you" if node.you else f"node.{node.state}"
@@ -157,7 +159,7 @@ def layout(graph: RealmGraph) -> Canvas:
     """Lay out and draw ``graph``. Deterministic: the same graph gives the same canvas."""
     items: dict[str, _Item] = {}
     for name in sorted(graph.nodes):
-        text, style = _node_text(graph, name)
+        text, style = node_text(graph, name)
         items[name] = _Item(name, text, style, element=graph.nodes[name].id)
     paths = []
     for edge in graph.edges:

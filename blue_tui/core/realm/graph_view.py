@@ -114,7 +114,7 @@ class RealmGraph:
     edges: list[GraphEdge] = field(default_factory=list)
     cycle: list[str] | None = None
     problems: list[Problem] = field(default_factory=list)
-    #: When the problems were found (the check's clock), for "last check".
+    #: When the check ran (for "last check"); None: the problems are the realm load's only.
     checked_at: str | None = None
 
     def edge(self, edge_id: str) -> GraphEdge | None:
@@ -129,9 +129,11 @@ class RealmGraph:
         return self._edge_details(edge) if edge else []
 
     def _last_check(self, problems: list[Problem]) -> list[tuple[str, str]]:
-        when = f"{self.checked_at}, " if self.checked_at else ""
-        head = f"{when}realm commit {(self.commit or 'none')[:12]}{' (dirty)' if self.dirty else ''}"
-        out = [("last check", f"{head}: {_count(problems)}")]
+        commit = f"realm commit {(self.commit or 'none')[:12]}{' (dirty)' if self.dirty else ''}"
+        if self.checked_at is None:  # the check has not finished: what loading the realm found
+            out = [("last check", f"running; loading {commit} found {_count(problems)}")]
+        else:
+            out = [("last check", f"{self.checked_at}, {commit}: {_count(problems)}")]
         out += [
             (p.severity, f"[{p.rule}] {p.message}" + (f" ({p.where})" if p.where else "")) for p in problems
         ]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 INVENTORIES = (
     ("perspectives", "Perspectives"),
@@ -82,8 +82,9 @@ class Line:
     style: str = ""
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
+    """One table cell (a tuple: tens of thousands are made for a big dialogue)."""
+
     text: str
     style: str = ""
 

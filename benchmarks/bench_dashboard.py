@@ -118,7 +118,8 @@ def dashboard(settings: Settings, pane: str = "graph", realm: str | None = "demo
         from blue_tui.app import BlueApp
         from blue_tui.core.services import Services
 
-        return BlueApp(Services(settings, realm=realm), initial_pane=pane)
+        layouts = settings.blue_home / "graph-layouts"  # the bench's own, not ~/.cache
+        return BlueApp(Services(settings, realm=realm, layout_cache=layouts), initial_pane=pane)
 
     return make
 
@@ -161,10 +162,11 @@ class Heartbeat:
 
 
 async def open_rounds(
-    settings: Settings, ident: str, rounds: int, query: Callable[[], float]
+    settings: Settings, ident: str, rounds: int, query: Callable[[], float], *, heartbeat: bool
 ) -> dict[str, list[float]]:
     """In one dashboard (one store, as a user has it): open the dialogue ``rounds`` times, each
-    time from enter to its first lines painted, with a bare Query timed between opens."""
+    time from enter to its first lines painted, with a bare Query timed between opens (in the
+    same process and conditions). With ``heartbeat``, the event loop's lag is sampled instead."""
     from blue_tui.app import BlueApp
     from blue_tui.core.services import Services
 
@@ -184,22 +186,23 @@ async def open_rounds(
 
         pane._show_record = shown  # type: ignore[union-attr]
         for n in range(rounds + 1):  # the first open warms the store (KEK, DEK cache)
-            if n % 2:
+            if n % 2 and not heartbeat:
                 out["query"].append(await asyncio.to_thread(query))
             done.clear()
             beat = Heartbeat()
-            task = asyncio.create_task(beat.run())
+            task = asyncio.create_task(beat.run()) if heartbeat else None
             start = time.perf_counter()
             pane._open(ident)  # type: ignore[union-attr]
             await done.wait()
             await pilot.pause()
             elapsed = time.perf_counter() - start
             beat.running = False
-            await task
+            if task is not None:
+                await task
             if n:
                 out["open"].append(elapsed)
                 out["lag"] += beat.lags
-            if not n % 2:
+            if not n % 2 and not heartbeat:
                 out["query"].append(await asyncio.to_thread(query))
             pane.back()  # type: ignore[union-attr]
             await pilot.pause()
@@ -268,7 +271,7 @@ def main() -> int:
             assert page
             return time.perf_counter() - start
 
-        timings = asyncio.run(open_rounds(settings, "bench", 9, query))
+        timings = asyncio.run(open_rounds(settings, "bench", 9, query, heartbeat=False))
         ratios = [o / q for o, q in zip(timings["open"], timings["query"], strict=False)]
         view, bare = statistics.median(timings["open"]), statistics.median(timings["query"])
         ok &= report(
@@ -285,7 +288,7 @@ def main() -> int:
             view / page <= 1.2,
             "<= 1.2x",
         )
-        lags = sorted(timings["lag"])
+        lags = sorted(asyncio.run(open_rounds(settings, "bench", 3, query, heartbeat=True))["lag"])
         p95 = lags[int(0.95 * (len(lags) - 1))] if lags else 0.0
         ok &= report(
             "event-loop lag p95 while the dialogue loads",

@@ -49,6 +49,7 @@ class GraphCanvas(ScrollView, can_focus=True):
         self.matches: set[str] | None = None
         self._overlay: dict[int, list[tuple[int, int, Style]]] = {}
         self._cache: LRUCache[tuple[int, int, int], Strip] = LRUCache(1024)
+        self._styles: dict[str, Style] = {}
 
     def show(self, canvas: Canvas) -> None:
         self.canvas = canvas
@@ -58,10 +59,13 @@ class GraphCanvas(ScrollView, can_focus=True):
     def select(self, element: str | None) -> None:
         self.selected = element
         self._rebuild()
-        anchor = self.canvas.anchor(element) if element else None
-        if anchor is not None:
-            x, y = anchor
-            self.scroll_to_region(Region(max(0, x - 4), max(0, y - 2), 24, 5), animate=False, force=True)
+        try:
+            anchor = self.canvas.anchor(element) if element else None
+            if anchor is not None:
+                x, y = int(anchor[0]), int(anchor[1])
+                self.scroll_to_region(Region(max(0, x - 4), max(0, y - 2), 24, 5), animate=False, force=True)
+        except (TypeError, ValueError, IndexError):
+            pass  # a damaged cached layout: no scrolling to it
 
     def set_matches(self, matches: set[str] | None) -> None:
         self.matches = matches
@@ -69,18 +73,22 @@ class GraphCanvas(ScrollView, can_focus=True):
 
     def _rebuild(self) -> None:
         overlay: dict[int, list[tuple[int, int, Style]]] = {}
-        for element in self.matches or ():
-            for y, x0, x1 in self.canvas.regions.get(element, ()):
-                overlay.setdefault(y, []).append((x0, x1, Style(underline=True, bold=True)))
+        marks = [(e, Style(underline=True, bold=True)) for e in self.matches or ()]
         if self.selected:
-            for y, x0, x1 in self.canvas.regions.get(self.selected, ()):
-                overlay.setdefault(y, []).append((x0, x1, Style(reverse=True)))
+            marks.append((self.selected, Style(reverse=True)))
+        for element, style in marks:
+            try:
+                for y, x0, x1 in self.canvas.regions.get(element, ()):
+                    overlay.setdefault(int(y), []).append((int(x0), int(x1), style))
+            except (TypeError, ValueError):
+                continue  # a damaged cached layout: no highlight rather than a crash
         self._overlay = overlay
         self._cache.clear()
         self.refresh()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._styles.clear()
         self._cache.clear()
 
     def render_line(self, y: int) -> Strip:
@@ -92,10 +100,10 @@ class GraphCanvas(ScrollView, can_focus=True):
         if cached is not None:
             return cached
         base = self.rich_style
-        if row >= self.canvas.height:
-            strip = Strip.blank(width, base)
-        else:
+        try:
             strip = self._row_strip(row, base).crop_extend(scroll_x, scroll_x + width, base)
+        except (IndexError, TypeError, ValueError):  # past the end, or a damaged cached layout
+            strip = Strip.blank(width, base)
         self._cache[key] = strip
         return strip
 
@@ -103,11 +111,9 @@ class GraphCanvas(ScrollView, can_focus=True):
         text = self.canvas.rows[row]
         styles: list[Style | None] = [None] * len(text)
         for x0, x1, name in self.canvas.spans[row]:
-            style = (
-                self.get_component_rich_style(STYLE_CLASSES.get(name, ""), partial=True)
-                if name in STYLE_CLASSES
-                else None
-            )
+            style = self._styles.get(name)
+            if style is None and name in STYLE_CLASSES:
+                style = self._styles[name] = self.get_component_rich_style(STYLE_CLASSES[name], partial=True)
             for x in range(x0, min(x1, len(text))):
                 styles[x] = style
         for x0, x1, extra in self._overlay.get(row, ()):

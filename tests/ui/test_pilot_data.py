@@ -4,6 +4,9 @@ only what is visible."""
 from __future__ import annotations
 
 import asyncio
+import json
+from dataclasses import asdict
+from pathlib import Path
 
 from rich.text import Text
 from textual.widgets import DataTable
@@ -88,5 +91,37 @@ def test_the_record_view_draws_only_visible_lines(settings: Settings) -> None:
             assert len(record.display_lines) - 1 in after and min(after) > 2900
             assert len(set(drawn)) <= 2 * record.size.height
             assert "line 2999 [dim]2999[/dim]" in screen_text(app)
+
+    asyncio.run(go())
+
+
+def test_a_damaged_cached_layout_does_not_crash_the_pane(tmp_path: Path) -> None:
+    """Spans and regions are used as read: garbage in them must only spoil the picture."""
+    from textual.app import App, ComposeResult
+
+    from blue_tui.core.realm.graph_layout import layout
+    from blue_tui.core.realm.layout_cache import cached_layout, layout_key
+    from screens.graph_canvas import GraphCanvas
+    from tests.unit.test_layout_cache import graph
+
+    fresh = layout(graph())
+    data = json.loads(json.dumps(asdict(fresh)))
+    data["spans"][1] = [["x", None, 3], [1, 2, ["not", "a", "style"]]]
+    data["regions"]["edge:a->b"] = [[None, "y", 1]]
+    (tmp_path / f"{layout_key(graph())}.json").write_text(json.dumps(data))
+    canvas = cached_layout(graph(), tmp_path)
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield GraphCanvas()
+
+    async def go() -> None:
+        app = Host()
+        async with app.run_test(size=(60, 10)) as pilot:
+            view = app.query_one(GraphCanvas)
+            view.show(canvas)
+            view.select("edge:a->b")
+            await pilot.pause()
+            assert app.is_running
 
     asyncio.run(go())

@@ -14,6 +14,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from blue_tui.core.realm.graph_layout import FORMAT, Canvas, layout, node_text
 from blue_tui.core.realm.graph_view import RealmGraph
 
@@ -33,19 +35,23 @@ def layout_key(graph: RealmGraph) -> str:
 
 
 def _from_json(data: Any) -> Canvas:
-    """A cached canvas, checked field by field (a damaged file is simply recomputed)."""
+    """A cached canvas, checked in shape only (width, height, every row's width); spans and
+    regions are used as read, and the widget drawing them tolerates garbage in them."""
     canvas = Canvas(
-        int(data["width"]),
-        int(data["height"]),
-        [str(r) for r in data["rows"]],
-        [[(int(a), int(b), str(c)) for a, b, c in row] for row in data["spans"]],
-        {str(k): [(int(y), int(a), int(b)) for y, a, b in v] for k, v in data["regions"].items()},
-        [str(e) for e in data["order"]],
+        data["width"], data["height"], data["rows"], data["spans"], data["regions"], data["order"]
     )
+    if not (isinstance(canvas.width, int) and isinstance(canvas.height, int)):
+        raise ValueError("width and height must be numbers")
+    if not (
+        isinstance(canvas.rows, list) and isinstance(canvas.spans, list) and isinstance(canvas.regions, dict)
+    ):
+        raise ValueError("rows, spans and regions have the wrong shape")
     if len(canvas.rows) != canvas.height or len(canvas.spans) != canvas.height:
         raise ValueError("rows and height disagree")
-    if any(len(r) != canvas.width for r in canvas.rows):
+    if any(not isinstance(r, str) or len(r) != canvas.width for r in canvas.rows):
         raise ValueError("a row has the wrong width")
+    if not isinstance(canvas.order, list) or not all(isinstance(e, str) for e in canvas.order):
+        raise ValueError("order must be element ids")
     return canvas
 
 
@@ -56,7 +62,7 @@ def cached_layout(graph: RealmGraph, cache_dir: Path | None) -> Canvas:
         return layout(graph)
     path = cache_dir / f"{layout_key(graph)}.json"
     try:
-        return _from_json(json.loads(path.read_bytes()))
+        return _from_json(orjson.loads(path.read_bytes()))
     except (OSError, ValueError, KeyError, TypeError):
         pass
     canvas = layout(graph)

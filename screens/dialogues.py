@@ -207,13 +207,23 @@ class DialoguesPane(Pane):
         self.query_one("#record-loading").display = True
         self.query_one("#record-view").display = False
         self.query_one("#record-findings").display = False
-        self.query_one("#record-header", Static).update(Text(f"dialogue {ident} · decrypting…"))
+        known = next((d for d in self.summaries if d.id == ident), None)
+        preview = (
+            f"{known.title or ident} · {known.status or '?'} · {known.date or 'no date'} · "
+            f"{known.rounds} rounds · {known.experts} experts · {known.items} items"
+            if known
+            else f"dialogue {ident}"
+        )
+        self.query_one("#record-header", Static).update(Text(f"{preview} · decrypting and verifying…"))
         store = self.services.store
 
         def work() -> Opened:
+            from blue_tui.core.gcpause import gc_paused
+
             opened = store().open(ident)
-            view = build_view(opened.document)
-            return Opened(opened, view, logical_lines(view))
+            with gc_paused():  # tens of thousands of small acyclic objects, as in the store's open
+                view = build_view(opened.document)
+                return Opened(opened, view, logical_lines(view))
 
         self.open_loads.start(work, self._show_record, self._open_failed, description=f"open {ident}")
         self.refresh_bindings()

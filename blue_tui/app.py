@@ -127,9 +127,7 @@ class BlueApp(App[None]):
         pane = self.pane()
         if pane is not None:
             targets[pane.PANE_ID] = pane
-            record = pane.query("RecordView")
-            if record and record.first().display and pane.query_one("#record").display:
-                targets["record"] = record.first()
+            targets.update(pane.subviews())
         return targets
 
     def keys_of(self, action_id: str) -> tuple[str, ...]:

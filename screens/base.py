@@ -92,6 +92,10 @@ class Pane(Vertical):
     def main_widget(self) -> Widget | None:
         return None
 
+    def subviews(self) -> dict[str | None, Widget | None]:
+        """Sub-views open now (registry pane name -> widget), whose actions apply too."""
+        return {}
+
     def focus_main(self) -> None:
         widget = self.main_widget()
         if widget is not None and widget.display:

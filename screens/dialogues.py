@@ -86,6 +86,10 @@ class DialoguesPane(Pane):
         for column in COLUMNS:
             table.add_column(column, key=column)
 
+    def subviews(self) -> dict[str | None, Widget | None]:
+        record = self.query_one(RecordView)
+        return {"record": record} if self.query_one("#record").display and record.display else {}
+
     def main_widget(self) -> Widget | None:
         if self.query_one("#record").display:
             return self.query_one(RecordView)

@@ -125,3 +125,27 @@ def test_a_damaged_cached_layout_does_not_crash_the_pane(tmp_path: Path) -> None
             assert app.is_running
 
     asyncio.run(go())
+
+
+def test_the_palette_offers_the_open_records_actions(settings: Settings) -> None:
+    DialogueStore(settings).import_dialogue(ParsedDialogue("hostile.json", HOSTILE))
+
+    async def go() -> None:
+        app = make_app(settings, pane="dialogues", realm=None)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await settle(pilot)
+            await pilot.press("colon", *"Next section")
+            await settle(pilot)
+            assert "Next section (tab)" not in screen_text(app)  # no dialogue is open yet
+            await pilot.press("escape", "enter")
+            await settle(pilot)
+            record = app.query_one(RecordView)
+            before = record.current_section()
+            await pilot.press("colon", *"Next section")
+            await settle(pilot)
+            assert "Next section (tab)" in screen_text(app)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert record.current_section() == before + 1
+
+    asyncio.run(go())

@@ -97,8 +97,10 @@ class Pane(Vertical):
         return {}
 
     def focus_main(self) -> None:
+        """Focus the pane's list, unless the pane is hidden (a load finishing after the user moved
+        on must not pull the keyboard back)."""
         widget = self.main_widget()
-        if widget is not None and widget.display:
+        if self.display and widget is not None and widget.display:
             widget.focus()
 
     # ---- shared actions (the app forwards them here) -----------------------------------------------

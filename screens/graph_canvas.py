@@ -101,23 +101,26 @@ class GraphCanvas(ScrollView, can_focus=True):
             return cached
         base = self.rich_style
         try:
-            strip = self._row_strip(row, base).crop_extend(scroll_x, scroll_x + width, base)
+            strip = self._row_strip(row, scroll_x, scroll_x + width, base).extend_cell_length(width, base)
         except (IndexError, TypeError, ValueError):  # past the end, or a damaged cached layout
             strip = Strip.blank(width, base)
         self._cache[key] = strip
         return strip
 
-    def _row_strip(self, row: int, base: Style) -> Strip:
-        text = self.canvas.rows[row]
+    def _row_strip(self, row: int, left: int, right: int, base: Style) -> Strip:
+        """Columns ``left``..``right`` of one canvas row: only the visible cells are styled."""
+        text = self.canvas.rows[row][left:right]
         styles: list[Style | None] = [None] * len(text)
         for x0, x1, name in self.canvas.spans[row]:
+            if x1 <= left or x0 >= right:
+                continue
             style = self._styles.get(name)
             if style is None and name in STYLE_CLASSES:
                 style = self._styles[name] = self.get_component_rich_style(STYLE_CLASSES[name], partial=True)
-            for x in range(x0, min(x1, len(text))):
+            for x in range(max(x0, left) - left, min(x1, right) - left):
                 styles[x] = style
         for x0, x1, extra in self._overlay.get(row, ()):
-            for x in range(x0, min(x1, len(text))):
+            for x in range(max(x0, left) - left, min(x1, right) - left):
                 styles[x] = (styles[x] or Style()) + extra
         segments: list[Segment] = []
         start = 0

@@ -309,3 +309,21 @@ def test_first_frame_does_not_wait_for_the_network(demo: Settings, tmp_path: Pat
             assert app.query_one("#dialogue-list", DataTable).row_count == 4
 
     asyncio.run(go())
+
+
+def test_a_late_load_does_not_pull_the_keyboard_back(demo: Settings) -> None:
+    gated = GatedStore(DialogueStore(demo), "list_dialogues")
+
+    async def go() -> None:
+        app = make_app(demo, pane="dialogues", store_factory=lambda _s: gated)
+        async with app.run_test(size=(120, 30)) as pilot:
+            assert await asyncio.to_thread(gated.entered.wait, 30)
+            await pilot.press("1")
+            await settle(pilot)
+            assert app.focused is not None and app.focused.id == "graph-list"
+            gated.gate.set()
+            await settle(pilot)
+            assert app.query_one("#dialogue-list", DataTable).row_count == 4
+            assert app.focused is not None and app.focused.id == "graph-list"
+
+    asyncio.run(go())

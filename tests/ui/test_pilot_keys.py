@@ -318,8 +318,9 @@ def test_a_late_load_does_not_pull_the_keyboard_back(demo: Settings) -> None:
         app = make_app(demo, pane="dialogues", store_factory=lambda _s: gated)
         async with app.run_test(size=(120, 30)) as pilot:
             assert await asyncio.to_thread(gated.entered.wait, 30)
-            await pilot.press("1")
-            await settle(pilot)
+            await pilot.press("1")  # (no settle here: it would wait for the held load)
+            for _ in range(10):
+                await pilot.pause(0.05)
             assert app.focused is not None and app.focused.id == "graph-list"
             gated.gate.set()
             await settle(pilot)

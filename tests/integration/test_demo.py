@@ -47,7 +47,11 @@ def test_the_demo_tells_the_issue_story(tmp_path: Path) -> None:
     report = run_check(located, CheckOptions(modes=("contract",), run_hooks=False))
     graph = build_graph(realm, report.problems)
     edges = {(e.provider, e.consumer): e.state for e in graph.edges}
-    assert edges == {("aperture", "fungal"): "unsatisfied", ("fungal", "web"): "ok", ("aperture", "notebooks"): "ok"}
+    assert edges == {
+        ("aperture", "fungal"): "unsatisfied",
+        ("fungal", "web"): "ok",
+        ("aperture", "notebooks"): "ok",
+    }
     assert [p.rule for p in report.problems] == ["import-unsatisfied"]
     # one contract with three versions in history, the last one breaking
     history = ContractHistory(realm)

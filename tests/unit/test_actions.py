@@ -40,7 +40,8 @@ def test_read_only_drops_the_actions_that_write() -> None:
 
 
 @pytest.mark.parametrize(
-    ("raw", "normal"), [("?", "question_mark"), ("/", "slash"), ("ctrl+/", "ctrl+slash"), ("G", "G"), (":", "colon")]
+    ("raw", "normal"),
+    [("?", "question_mark"), ("/", "slash"), ("ctrl+/", "ctrl+slash"), ("G", "G"), (":", "colon")],
 )
 def test_keys_have_one_spelling(raw: str, normal: str) -> None:
     assert normalize_key(raw) == normal
@@ -58,7 +59,7 @@ def test_missing_file_means_default_keys(tmp_path: Path) -> None:
 
 
 def test_remap_is_read_and_other_top_level_keys_are_left_alone(tmp_path: Path) -> None:
-    path = write(tmp_path, "theme: dark\nkeys:\n  app.quit: ctrl+q\n  app.help: [\"?\", h]\n")
+    path = write(tmp_path, 'theme: dark\nkeys:\n  app.quit: ctrl+q\n  app.help: ["?", h]\n')
     keymap = load_keymap(path)
     assert keymap.keys("app.quit") == ("ctrl+q",)
     assert keymap.keys("app.help") == ("question_mark", "h")

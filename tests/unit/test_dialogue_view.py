@@ -24,7 +24,14 @@ def test_inventory_rows_carry_status_styles_and_contributors() -> None:
     tensions = view.section("tensions")
     assert tensions is not None
     table = tensions.blocks[0]
-    assert isinstance(table, Table) and table.columns == ("id", "as written", "label", "status", "round", "by")
+    assert isinstance(table, Table) and table.columns == (
+        "id",
+        "as written",
+        "label",
+        "status",
+        "round",
+        "by",
+    )
     first = table.rows[0]
     assert first[0].text == "T0001"
     assert first[3] == Cell("resolved", "status.resolved")
@@ -48,7 +55,10 @@ def test_header_warnings_and_verdicts() -> None:
     assert header[0] == Line("A [bold]title[/bold]", "bold")  # text is data, never markup
     assert Fact("status", "converged (Done)") in header
     warnings = view.section("warnings")
-    assert warnings is not None and warnings.blocks == (Heading("Warnings (1)"), Line("! two tensions open", "warning"))
+    assert warnings is not None and warnings.blocks == (
+        Heading("Warnings (1)"),
+        Line("! two tensions open", "warning"),
+    )
     verdicts = view.section("verdicts")
     assert verdicts is not None
     assert Line("[final] final, round 2: ship", "bold") in verdicts.blocks
@@ -56,7 +66,10 @@ def test_header_warnings_and_verdicts() -> None:
 
 
 def test_round_text_is_kept_verbatim() -> None:
-    doc = {"id": "d", "rounds_data": [{"round": 0, "title": "Open", "text": "line one\n[not markup]", "summary": "s"}]}
+    doc = {
+        "id": "d",
+        "rounds_data": [{"round": 0, "title": "Open", "text": "line one\n[not markup]", "summary": "s"}],
+    }
     (round0,) = [s for s in build_view(doc).sections if s.foldable]
     assert round0.title == "Round 0: Open"
     assert Verbatim("line one\n[not markup]") in round0.blocks

@@ -18,7 +18,9 @@ def graph(nodes: list[str], edges: list[tuple[str, str, str]]) -> RealmGraph:
 
 
 def test_a_chain_reads_left_to_right_with_labels_and_arrows() -> None:
-    canvas = layout(graph(["aperture", "fungal", "web"], [("aperture", "fungal", "ok"), ("fungal", "web", "unsatisfied")]))
+    canvas = layout(
+        graph(["aperture", "fungal", "web"], [("aperture", "fungal", "ok"), ("fungal", "web", "unsatisfied")])
+    )
     line = next(r for r in canvas.rows if "[aperture]" in r)
     assert line.index("[aperture]") < line.index("aperture-fungal 1.0.0 ✓") < line.index("▶[fungal]")
     assert line.index("[fungal]") < line.index("fungal-web 1.0.0 ✗") < line.index("▶[web]")

@@ -36,11 +36,11 @@ $(STAMP): pyproject.toml $(LOCK)
 dynamodb-local: $(STAMP)
 	$(BLUE) dev fetch
 
+# The demo workspace ($BLUE_HOME/demo: a realm, its bare remote, four code repos; the sample
+# dialogues in DynamoDB Local, started when needed), then blue-tui on it. Without a terminal it
+# prints what it built and the command that opens the dashboard.
 demo: $(STAMP) dynamodb-local
-	$(BLUE) dev up
-	$(BLUE) dialogue import tests/fixtures/dialogues/local-prod-parity.dialogue.json
-	$(BLUE) dialogue list
-	$(BLUE) dialogue show local-prod-parity
+	$(BLUE) demo
 
 # `make test PYTEST_ARGS=tests/unit` runs a part of the suite.
 test: $(STAMP) dynamodb-local

@@ -1,151 +1,353 @@
-"""The dialogues pane: the stored dialogues in a table; Enter opens one, decrypted."""
+"""Pane 3, dialogues: a sortable, filterable table; enter decrypts one in a worker (loading
+indicator meanwhile) and shows it in the record view: header, panel, scores, perspectives and
+tensions with statuses and contributors, verdicts, then every round (folded; enter unfolds).
+A tampered or undecryptable dialogue shows its findings (which item, what kind) instead.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from textual import work
+from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Markdown, Static
+from textual.containers import Vertical
+from textual.widget import Widget
+from textual.widgets import DataTable, LoadingIndicator, Static
+
+from blue_tui.core.errors import IntegrityError
+from screens.base import FilterBar, Pane, problem_text
+from screens.keys import bindings_for
+from screens.loads import Loads
+from screens.modals import ConfirmModal, PromptModal, ResultsModal
+from screens.record_view import LogicalLine, RecordView, logical_lines
+from screens.result_table import Result, ResultTable
 
 if TYPE_CHECKING:
-    from blue_tui.core.store.dialogue_store import DialogueStore, DialogueSummary
+    from blue_tui.core.services import Services
+    from blue_tui.core.store.dialogue_store import DialogueSummary, OpenedDialogue
+    from blue_tui.core.store.dialogue_view import DialogueView
+
+COLUMNS = ("title", "date", "status", "rounds", "experts", "alignment", "warnings")
 
 
-def dialogue_markdown(doc: Mapping[str, Any]) -> str:
-    """A dialogue.json document as Markdown for the detail view."""
-    lines = [f"# {doc.get('title') or doc.get('id')}", ""]
-    for key, label in (
-        ("status", "Status"),
-        ("date", "Date"),
-        ("totalAlignment", "ALIGNMENT"),
-        ("question", "Question"),
-    ):
-        if doc.get(key) not in (None, ""):
-            lines.append(f"**{label}:** {doc[key]}  ")
-    experts = [e for e in doc.get("experts", []) if isinstance(e, Mapping)]
-    if experts:
-        lines += ["", "## Panel", "", "| Expert | Role | Tier |", "|---|---|---|"]
-        lines += [
-            f"| {e.get('name') or e.get('slug')} | {e.get('role', '')} | {e.get('tier', '')} |"
-            for e in experts
-        ]
-    for name, heading in (
-        ("perspectives", "Perspectives"),
-        ("tensions", "Tensions"),
-        ("recommendations", "Recommendations"),
-    ):
-        members = [m for m in doc.get(name, []) if isinstance(m, Mapping)]
-        if members:
-            lines += ["", f"## {heading}", "", "| Id | Label | Status |", "|---|---|---|"]
-            lines += [
-                f"| {m.get('id', '')} | {m.get('label', '')} | {m.get('status', '')} |" for m in members
-            ]
-    return "\n".join(lines) + "\n"
+@dataclass
+class Opened:
+    opened: OpenedDialogue
+    view: DialogueView
+    lines: tuple[list[LogicalLine], list[int]]
 
 
-class DialogueScreen(Screen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return -1.0  # not known yet (the dialogue was not opened): sorts first
 
-    def __init__(self, store_factory: Callable[[], DialogueStore], dialogue_id: str) -> None:
-        super().__init__()
-        self.store_factory = store_factory
-        self.dialogue_id = dialogue_id
+
+class DialoguesPane(Pane):
+    PANE_ID = "dialogues"
+    BINDINGS = bindings_for("dialogues")
+
+    def __init__(self, services: Services, *, id: str | None = None) -> None:
+        super().__init__(services, id=id)
+        self.summaries: list[DialogueSummary] = []
+        self.shown: list[DialogueSummary] = []
+        self.sort_column = "date"
+        self.sort_reverse = True
+        self.list_loads: Loads[list[DialogueSummary]] = Loads(self, "dialogue-list")
+        self.open_loads: Loads[Opened] = Loads(self, "dialogue-open")
+        self.import_loads: Loads[tuple[list[Result], list[Any]]] = Loads(self, "dialogue-import")
+        #: What opening a dialogue revealed, for its alignment and warnings columns.
+        self.known: dict[str, tuple[str, str]] = {}
+        self.open_id: str | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
-        yield LoadingIndicator()
-        with VerticalScroll(id="detail"):
-            yield Markdown(id="dialogue")
-        yield Footer()
+        yield Static("", id="dialogues-summary", classes="pane-summary")
+        yield from self.compose_error()
+        yield LoadingIndicator(id="dialogues-loading")
+        table: DataTable[Text] = DataTable(id="dialogue-list", cursor_type="row", zebra_stripes=True)
+        table.display = False
+        yield table
+        with Vertical(id="record") as record:
+            record.display = False
+            yield Static("", id="record-header", classes="pane-summary")
+            yield LoadingIndicator(id="record-loading")
+            with Vertical(id="record-findings"):
+                yield Static("", id="findings-text")
+                yield ResultTable(item_label="item", id="findings")
+            yield RecordView(id="record-view")
+        yield FilterBar(placeholder="filter dialogues", id="dialogues-filter")
 
     def on_mount(self) -> None:
-        self.query_one("#detail").display = False
-        self.load()
+        table = self.query_one("#dialogue-list", DataTable)
+        for column in COLUMNS:
+            table.add_column(column, key=column)
 
-    @work(thread=True, exclusive=True)
-    def load(self) -> None:
-        from blue_tui.core.errors import BlueError
+    def subviews(self) -> dict[str | None, Widget | None]:
+        record = self.query_one(RecordView)
+        return {"record": record} if self.query_one("#record").display and record.display else {}
 
-        try:
-            doc = self.store_factory().open(self.dialogue_id).document
-            text = dialogue_markdown(doc)
-        except BlueError as exc:
-            text = f"# Cannot open {self.dialogue_id}\n\n{exc.message}\n\n{exc.hint or ''}\n"
-        self.app.call_from_thread(self._show, text)
+    def main_widget(self) -> Widget | None:
+        if self.query_one("#record").display:
+            return self.query_one(RecordView)
+        return self.query_one("#dialogue-list", DataTable)
 
-    def _show(self, text: str) -> None:
-        self.query_one(LoadingIndicator).display = False
-        self.query_one("#detail").display = True
-        self.query_one("#dialogue", Markdown).update(text)
+    # ---- the list ---------------------------------------------------------------------------------
 
-
-class DialoguesScreen(Screen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("r", "refresh", "Refresh")]
-
-    def __init__(self, store_factory: Callable[[], DialogueStore]) -> None:
-        super().__init__()
-        self.store_factory = store_factory
-        self.rows: list[DialogueSummary] = []
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("", id="problem")
-        yield LoadingIndicator()
-        yield DataTable(id="dialogues", cursor_type="row", zebra_stripes=True)
-        yield Footer()
-
-    def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("id", "title", "status", "date", "rounds", "experts", "items")
-        self.query_one("#problem").display = False
-        self.action_refresh()
-
-    def action_refresh(self) -> None:
-        self.query_one(LoadingIndicator).display = True
-        self.load()
-
-    @work(thread=True, exclusive=True)
-    def load(self) -> None:
-        from blue_tui.core.errors import BlueError
-
-        try:
-            rows = self.store_factory().list_dialogues()
-        except BlueError as exc:
-            message = exc.message + (f"\n{exc.hint}" if exc.hint else "")
-            self.app.call_from_thread(self._problem, message)
+    def refresh_data(self) -> None:
+        if self.query_one("#record").display and self.open_id:
+            self._open(self.open_id)
             return
-        self.app.call_from_thread(self._fill, rows)
+        self.query_one("#dialogues-loading").display = True
+        store = self.services.store
+        self.list_loads.start(
+            lambda: store().list_dialogues(), self._show_list, self._list_failed, description="list dialogues"
+        )
 
-    def _problem(self, message: str) -> None:
-        self.query_one(LoadingIndicator).display = False
-        problem = self.query_one("#problem", Static)
-        problem.update(message)
-        problem.display = True
+    def _list_failed(self, exc: BaseException) -> None:
+        self.query_one("#dialogues-loading").display = False
+        self.query_one("#dialogue-list").display = False
+        self.show_error(exc, doing="listing the dialogues")
 
-    def _fill(self, rows: list[DialogueSummary]) -> None:
-        self.rows = rows
-        self.query_one(LoadingIndicator).display = False
-        self.query_one("#problem").display = False
-        table = self.query_one(DataTable)
+    def _show_list(self, summaries: list[DialogueSummary]) -> None:
+        self.summaries = summaries
+        self.hide_error()
+        self.query_one("#dialogues-loading").display = False
+        self.query_one("#dialogue-list").display = not self.query_one("#record").display
+        self._fill()
+        self.focus_main()
+
+    def _cells(self, d: DialogueSummary) -> tuple[Text, ...]:
+        alignment, warnings = self.known.get(d.id, ("–", "–"))
+        title = d.title or d.id
+        if d.problem:
+            title = f"✗ {d.problem}"
+        return tuple(
+            Text(v)
+            for v in (title, d.date or "", d.status or "", str(d.rounds), str(d.experts), alignment, warnings)
+        )
+
+    def _fill(self) -> None:
+        table = self.query_one("#dialogue-list", DataTable)
+        keep = self._current_id()
+        needle = self.query_one(FilterBar).value.strip().lower()
+        rows = sorted(self.summaries, key=lambda d: d.id)
+        rows.sort(key=self._sort_key(self.sort_column), reverse=self.sort_reverse)
         table.clear()
+        self.shown = []
         for d in rows:
-            table.add_row(
-                d.id,
-                d.problem or d.title or "",
-                d.status or "",
-                d.date or "",
-                str(d.rounds),
-                str(d.experts),
-                str(d.items),
-                key=d.id,
+            cells = self._cells(d)
+            if needle and needle not in " ".join(c.plain for c in cells).lower() and needle not in d.id:
+                continue
+            self.shown.append(d)
+            table.add_row(*cells, key=d.id)
+        arrow = "▼" if self.sort_reverse else "▲"
+        self.query_one("#dialogues-summary", Static).update(
+            Text(
+                f"{len(self.shown)} of {len(self.summaries)} dialogues · sorted by {self.sort_column} {arrow}"
+                + (f" · filter: {needle}" if needle else "")
             )
-        table.focus()
+        )
+        ids = [d.id for d in self.shown]
+        if ids:
+            table.move_cursor(row=ids.index(keep) if keep in ids else 0)
+
+    def _sort_key(self, column: str) -> Callable[[DialogueSummary], Any]:
+        if column in ("rounds", "experts"):
+            return lambda d: getattr(d, column)
+        if column in ("alignment", "warnings"):
+            index = 0 if column == "alignment" else 1
+            return lambda d: _number(self.known.get(d.id, ("", ""))[index])
+        return lambda d: (getattr(d, column) or "").lower()
+
+    def _current_id(self) -> str | None:
+        table = self.query_one("#dialogue-list", DataTable)
+        if not table.row_count:
+            return None
+        value = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return str(value) if value is not None else None
+
+    def apply_filter(self, text: str) -> None:
+        self._fill()
+
+    def action_sort(self) -> None:
+        self.sort_column = COLUMNS[(COLUMNS.index(self.sort_column) + 1) % len(COLUMNS)]
+        self._fill()
+
+    def action_reverse(self) -> None:
+        self.sort_reverse = not self.sort_reverse
+        self._fill()
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        column = str(event.column_key.value)
+        if column == self.sort_column:
+            self.sort_reverse = not self.sort_reverse
+        else:
+            self.sort_column, self.sort_reverse = column, False
+        self._fill()
+
+    # ---- one dialogue -----------------------------------------------------------------------------
+
+    def action_open(self) -> None:
+        ident = self._current_id()
+        if ident is not None and not self.query_one("#record").display:
+            self._open(ident)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value is not None:
-            self.app.push_screen(DialogueScreen(self.store_factory, str(event.row_key.value)))
+        if event.data_table.id == "dialogue-list":
+            event.stop()
+            self.action_open()
+
+    def _open(self, ident: str) -> None:
+        from blue_tui.core.store.dialogue_view import build_view
+
+        self.open_id = ident
+        self.query_one("#dialogue-list").display = False
+        self.query_one("#dialogues-summary").display = False
+        self.query_one("#record").display = True
+        self.query_one("#record-loading").display = True
+        self.query_one("#record-view").display = False
+        self.query_one("#record-findings").display = False
+        known = next((d for d in self.summaries if d.id == ident), None)
+        preview = (
+            f"{known.title or ident} · {known.status or '?'} · {known.date or 'no date'} · "
+            f"{known.rounds} rounds · {known.experts} experts · {known.items} items"
+            if known
+            else f"dialogue {ident}"
+        )
+        self.query_one("#record-header", Static).update(Text(f"{preview} · decrypting and verifying…"))
+        store = self.services.store
+
+        def work() -> Opened:
+            from blue_tui.core.gcpause import gc_paused
+
+            opened = store().open(ident)
+            with gc_paused():  # tens of thousands of small acyclic objects, as in the store's open
+                view = build_view(opened.document)
+                return Opened(opened, view, logical_lines(view))
+
+        self.open_loads.start(work, self._show_record, self._open_failed, description=f"open {ident}")
+        self.refresh_bindings()
+
+    def _show_record(self, result: Opened) -> None:
+        opened, view = result.opened, result.view
+        doc = opened.document
+        warnings = doc.get("warnings")
+        self.known[opened.id] = (
+            str(doc.get("totalAlignment", "–")),
+            str(len(warnings)) if isinstance(warnings, list) else "0",
+        )
+        self.query_one("#record-loading").display = False
+        self.query_one("#record-findings").display = False
+        record = self.query_one(RecordView)
+        record.display = True
+        self.query_one("#record-header", Static).update(
+            Text(
+                f"{view.title} · {opened.id} · generation {opened.generation} · {opened.items} items · key {opened.key_id}"
+            )
+        )
+        record.show(view, result.lines)
+        record.focus()
+
+    def _open_failed(self, exc: BaseException) -> None:
+        self.query_one("#record-loading").display = False
+        self.query_one("#record-view").display = False
+        self.query_one("#record-findings").display = True
+        message, hint = problem_text(exc)
+        text = Text()
+        table = self.query_one("#findings", ResultTable)
+        if isinstance(exc, IntegrityError):
+            text.append(f"✗ dialogue {self.open_id} failed verification: none of it is shown\n", style="bold")
+            table.set_results(Result(p.sk, p.kind, p.message) for p in exc.problems)
+            table.display = True
+        else:
+            text.append(f"✗ cannot open dialogue {self.open_id}\n", style="bold")
+            text.append(message + "\n")
+            table.display = False
+        text.append("next: ", style="bold")
+        text.append(hint)
+        self.query_one("#findings-text", Static).update(text)
+        self.query_one("#record-header", Static).update(Text(f"dialogue {self.open_id}"))
+        table.focus()
+
+    def back(self) -> bool:
+        if super().back():
+            return True
+        if self.query_one("#record").display:
+            self.open_loads.cancel()
+            self.open_id = None
+            self.query_one("#record").display = False
+            self.query_one("#dialogue-list").display = True
+            self.query_one("#dialogues-summary").display = True
+            self._fill()
+            self.focus_main()
+            self.refresh_bindings()
+            return True
+        return False
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While a dialogue is open, the list's own actions step aside (and leave the footer)."""
+        if action in ("sort", "reverse", "open") and self.query_one("#record").display:
+            return False
+        return super().check_action(action, parameters)
+
+    # ---- import (writes) ----------------------------------------------------------------------------
+
+    def action_import_files(self) -> None:
+        if self.services.read_only:
+            return
+        self.app.push_screen(
+            PromptModal("Import dialogue files (a file or a folder):", "path/to/dialogue.json"),
+            self._import_path,
+        )
+
+    def _import_path(self, raw: str | None, *, replace: bool = False) -> None:
+        if not raw:
+            return
+        store = self.services.store
+
+        def work() -> tuple[list[Result], list[Any]]:
+            from blue_tui.core.errors import DialogueExists, SourceError
+            from blue_tui.core.store.sources import parse_path
+
+            results: list[Result] = []
+            changed: list[Any] = []
+            try:
+                parsed_list = parse_path(Path(raw).expanduser())
+            except SourceError as exc:
+                return [Result(raw, "failed", exc.message)], []
+            for parsed in parsed_list:
+                try:
+                    done = store().import_dialogue(parsed, replace=replace)
+                except DialogueExists as exc:
+                    results.append(Result(parsed.source, "changed", exc.message))
+                    changed.append(parsed)
+                    continue
+                except (SourceError, IntegrityError) as exc:
+                    results.append(Result(parsed.source, "failed", exc.message))
+                    continue
+                detail = f"{done.items} items" + (
+                    f"; {len(done.warnings)} warning(s)" if done.warnings else ""
+                )
+                results.append(Result(done.id, done.status, detail))
+            return results, changed
+
+        def done(outcome: tuple[list[Result], list[Any]]) -> None:
+            results, changed = outcome
+            self.app.push_screen(ResultsModal(f"Imported from {raw}", results, item_label="dialogue"))
+            if changed:
+                question = f"Replace {len(changed)} stored dialogue(s) whose content changed?"
+                self.app.push_screen(
+                    ConfirmModal(question, "The stored version is replaced by the file's.", yes="Replace"),
+                    lambda yes: self._import_path(raw, replace=True) if yes else None,
+                )
+            self.refresh_data()
+
+        def failed(exc: BaseException) -> None:
+            message, hint = problem_text(exc)
+            self.app.notify(f"{message}\nnext: {hint}", title="import failed", severity="error", markup=False)
+
+        self.import_loads.start(work, done, failed, description="import")

@@ -38,6 +38,7 @@ environment (see `blue paths` and docs/CLI.md):
   AWS_ENDPOINT_URL_KMS, AWS_REGION, XDG_CACHE_HOME, XDG_DATA_HOME, XDG_RUNTIME_DIR
 
 quick start:
+  blue demo            (a demo realm and sample dialogues, then the dashboard)
   blue dev up && blue dialogue import dialogue.json && blue dialogue list"""
 
 
@@ -323,6 +324,16 @@ def build_parser(argv: Sequence[str] | None = None) -> Parser:
         p.add_argument("--realm", metavar="NAME|PATH", help="default: this repo's realm")
         p.add_argument("--repo", metavar="NAME", help="act as this realm repo (default: this checkout's)")
         _json_flag(p)
+
+    # ---- demo ----
+    demo = _command(
+        top,
+        "demo",
+        "blue_tui.cli.demo:cmd_demo",
+        "build the demo workspace in $BLUE_HOME/demo once, import the sample dialogues, open blue-tui",
+    )
+    demo.add_argument("--reset", action="store_true", help="delete $BLUE_HOME/demo first and build it again")
+    _json_flag(demo)
 
     # ---- realms and contracts (their arguments live beside their commands) ----
     from blue_tui.cli import contract_parser, realm_parser

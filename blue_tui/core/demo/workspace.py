@@ -1,0 +1,405 @@
+"""The demo realm: a realm repo with a bare remote and four code repos, under ``$BLUE_HOME/demo/``.
+
+The story, one realm commit per step (fixed authors and dates, so every machine builds the same
+commits and the dashboard's snapshots and screenshot stay stable):
+
+1. ``aperture`` provides ``s3-access/s3-permissions`` 1.0.0; ``fungal`` imports it with
+   ``>=1.0.0 <2.0.0``.
+2. 1.1.0 adds an optional ``write`` list (compatible); ``fungal`` resolves 1.1.0.
+3. ``fungal`` provides ``image-results/detections`` to ``web`` (the chain of three:
+   aperture -> fungal -> web); ``aperture`` provides ``training-metrics/run-metrics`` to
+   ``notebooks``.
+4. 2.0.0 turns ``read`` into an object (breaking both ways, a major bump): ``fungal``'s range no
+   longer admits the current version, so its import is out of range.
+
+Files are written as ``blue realm admin`` writes them and checked by loading the realm afterwards.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from blue_tui.core.config import Settings
+from blue_tui.core.realm import git
+from blue_tui.core.realm import index as realm_index
+from blue_tui.core.realm.errors import RealmError
+from blue_tui.core.realm.repo_config import Membership, write_membership
+from blue_tui.core.realm.yamlfile import dump
+
+REALM = "demo"
+REPOS = ("aperture", "fungal", "web", "notebooks")
+MARKER = ".blue-demo"
+AUTHOR = ("blue demo", "demo@blue.invalid")
+START = 1769248800  # 2026-01-24T10:00:00Z
+
+Progress = Callable[[str], None]
+
+S3_V1: dict[str, Any] = {
+    "type": "object",
+    "required": ["read"],
+    "properties": {"read": {"type": "array", "items": {"type": "string"}}},
+}
+S3_V2: dict[str, Any] = {
+    **S3_V1,
+    "properties": {
+        **S3_V1["properties"],
+        "write": {"type": "array", "items": {"type": "string"}, "default": []},
+    },
+}
+S3_V3: dict[str, Any] = {
+    "type": "object",
+    "required": ["read"],
+    "properties": {
+        "read": {
+            "type": "object",
+            "required": ["prefixes"],
+            "properties": {"prefixes": {"type": "array", "items": {"type": "string"}}},
+        },
+        "write": {"type": "array", "items": {"type": "string"}, "default": []},
+    },
+}
+DETECTIONS: dict[str, Any] = {
+    "type": "object",
+    "required": ["image", "boxes"],
+    "properties": {
+        "image": {"type": "string"},
+        "boxes": {
+            "type": "array",
+            "items": {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4},
+        },
+        "label": {"type": "string"},
+    },
+}
+RUN_METRICS: dict[str, Any] = {
+    "type": "object",
+    "required": ["run", "loss"],
+    "properties": {"run": {"type": "string"}, "loss": {"type": "number", "minimum": 0}},
+}
+SOURCES = {
+    "aperture": ["models/training/s3_paths.py", "metrics/export.py"],
+    "fungal": ["cdk/access_stack.py", "detect/schema.py"],
+    "web": ["src/detections.ts"],
+    "notebooks": ["metrics.ipynb"],
+}
+
+
+class DemoError(RealmError):
+    """The demo folder or its realm name is taken by something that is not the demo."""
+
+
+@dataclass
+class Workspace:
+    root: Path
+    realm: Path
+    remote: Path
+    repos: dict[str, Path]
+    #: False when an earlier run had built it and it was reused.
+    built: bool
+    domains: list[str] = field(default_factory=lambda: ["image-results", "s3-access", "training-metrics"])
+
+    @property
+    def command(self) -> str:
+        return f"blue-tui --realm {REALM}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "root": str(self.root),
+            "realm": {"name": REALM, "path": str(self.realm), "remote": str(self.remote)},
+            "repos": {name: str(path) for name, path in self.repos.items()},
+            "domains": self.domains,
+            "built": self.built,
+            "command": self.command,
+        }
+
+
+def demo_root(settings: Settings) -> Path:
+    return settings.blue_home / "demo"
+
+
+def _contract(
+    name: str, version: str, owner: str, schema: Any, evolution: list[dict[str, Any]], domain: str
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "version": version,
+        "owner": owner,
+        "description": f"{domain}: {name}",
+        "schema": schema,
+        "evolution": evolution,
+    }
+
+
+def _s3(version: str, schema: Any) -> dict[str, Any]:
+    evolution: list[dict[str, Any]] = [{"version": "1.0.0", "changes": ["Initial: read prefixes"]}]
+    if version >= "1.1.0":
+        evolution.append({"version": "1.1.0", "changes": ["Optional write list"], "compatible": True})
+    if version >= "2.0.0":
+        evolution.append(
+            {"version": "2.0.0", "changes": ["read becomes an object with prefixes"], "compatible": False}
+        )
+    return _contract("s3-permissions", version, "aperture", schema, evolution, "s3-access")
+
+
+def _import(contract: str, rng: str, binding: str, resolved: str, at: str) -> dict[str, Any]:
+    return {
+        "contract": contract,
+        "version": rng,
+        "binding": binding,
+        "status": "current",
+        "resolved_version": resolved,
+        "resolved_at": at,
+    }
+
+
+def _steps() -> list[tuple[str, dict[str, Any]]]:
+    """``(commit message, {realm-relative file: YAML data})``, oldest first."""
+    s3 = "domains/s3-access"
+    img = "domains/image-results"
+    tm = "domains/training-metrics"
+    return [
+        (
+            "realm: init demo",
+            {
+                "realm.yaml": {"name": REALM, "version": "1.0.0", "description": "The blue-tui demo realm"},
+                ".gitignore": ".blue/\n",
+            },
+        ),
+        (
+            "realm: add repos " + ", ".join(REPOS),
+            {
+                f"repos/{r}.yaml": {"name": r, "maintainers": [f"{r}@example.com"], "default_branch": "main"}
+                for r in REPOS
+            },
+        ),
+        (
+            "realm: add domain s3-access and contract s3-permissions 1.0.0",
+            {
+                f"{s3}/domain.yaml": {
+                    "name": "s3-access",
+                    "description": "S3 paths shared by training and analysis",
+                    "members": ["aperture", "fungal"],
+                    "providers": ["aperture"],
+                },
+                f"{s3}/contracts/s3-permissions.yaml": _s3("1.0.0", S3_V1),
+                f"{s3}/bindings/aperture.yaml": {
+                    "repo": "aperture",
+                    "role": "provider",
+                    "exports": [
+                        {"contract": "s3-permissions", "source_files": ["models/training/s3_paths.py"]}
+                    ],
+                },
+                f"{s3}/bindings/fungal.yaml": {
+                    "repo": "fungal",
+                    "role": "consumer",
+                    "imports": [
+                        _import(
+                            "s3-permissions",
+                            ">=1.0.0 <2.0.0",
+                            "cdk/access_stack.py",
+                            "1.0.0",
+                            "2026-01-24T13:00:00Z",
+                        )
+                    ],
+                },
+            },
+        ),
+        (
+            "realm: update contract s3-access/s3-permissions 1.0.0 -> 1.1.0 (minor)",
+            {
+                f"{s3}/contracts/s3-permissions.yaml": _s3("1.1.0", S3_V2),
+                f"{s3}/bindings/fungal.yaml": {
+                    "repo": "fungal",
+                    "role": "consumer",
+                    "imports": [
+                        _import(
+                            "s3-permissions",
+                            ">=1.0.0 <2.0.0",
+                            "cdk/access_stack.py",
+                            "1.1.0",
+                            "2026-01-24T14:00:00Z",
+                        )
+                    ],
+                },
+            },
+        ),
+        (
+            "realm: add domains image-results and training-metrics",
+            {
+                f"{img}/domain.yaml": {
+                    "name": "image-results",
+                    "description": "Detections from fungal, shown by web",
+                    "members": ["fungal", "web"],
+                },
+                f"{img}/contracts/detections.yaml": _contract(
+                    "detections",
+                    "1.0.0",
+                    "fungal",
+                    DETECTIONS,
+                    [{"version": "1.0.0", "changes": ["Initial"]}],
+                    "image-results",
+                ),
+                f"{img}/bindings/fungal.yaml": {
+                    "repo": "fungal",
+                    "role": "provider",
+                    "exports": [{"contract": "detections", "source_files": ["detect/schema.py"]}],
+                },
+                f"{img}/bindings/web.yaml": {
+                    "repo": "web",
+                    "role": "consumer",
+                    "imports": [
+                        _import("detections", "^1.0.0", "src/detections.ts", "1.0.0", "2026-01-24T15:00:00Z")
+                    ],
+                },
+                f"{tm}/domain.yaml": {
+                    "name": "training-metrics",
+                    "description": "Training runs read by notebooks",
+                    "members": ["aperture", "notebooks"],
+                },
+                f"{tm}/contracts/run-metrics.yaml": _contract(
+                    "run-metrics",
+                    "1.0.0",
+                    "aperture",
+                    RUN_METRICS,
+                    [{"version": "1.0.0", "changes": ["Initial"]}],
+                    "training-metrics",
+                ),
+                f"{tm}/bindings/aperture.yaml": {
+                    "repo": "aperture",
+                    "role": "provider",
+                    "exports": [{"contract": "run-metrics", "source_files": ["metrics/export.py"]}],
+                },
+                f"{tm}/bindings/notebooks.yaml": {
+                    "repo": "notebooks",
+                    "role": "consumer",
+                    "imports": [
+                        _import("run-metrics", "^1.0.0", "metrics.ipynb", "1.0.0", "2026-01-24T15:00:00Z")
+                    ],
+                },
+            },
+        ),
+        (
+            "realm: update contract s3-access/s3-permissions 1.1.0 -> 2.0.0 (major)",
+            {f"{s3}/contracts/s3-permissions.yaml": _s3("2.0.0", S3_V3)},
+        ),
+    ]
+
+
+def _commit_env(step: int) -> dict[str, str]:
+    when = f"@{START + 3600 * step} +0000"
+    name, email = AUTHOR
+    return {
+        "GIT_AUTHOR_NAME": name,
+        "GIT_AUTHOR_EMAIL": email,
+        "GIT_COMMITTER_NAME": name,
+        "GIT_COMMITTER_EMAIL": email,
+        "GIT_AUTHOR_DATE": when,
+        "GIT_COMMITTER_DATE": when,
+    }
+
+
+def _write(root: Path, rel: str, data: Any) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(data if isinstance(data, str) else dump(data), encoding="utf-8")
+
+
+def _commit_all(root: Path, message: str, step: int) -> None:
+    git.run(["add", "-A"], root)
+    git.run(["commit", "-q", "--no-verify", "--no-gpg-sign", "-m", message], root, env=_commit_env(step))
+
+
+def existing(settings: Settings) -> Workspace | None:
+    """The demo an earlier run built, if it is complete."""
+    root = demo_root(settings)
+    if not (root / MARKER).is_file() or not (root / "realm" / "realm.yaml").is_file():
+        return None
+    return Workspace(
+        root,
+        root / "realm",
+        root / "remote" / "realm.git",
+        {r: root / "repos" / r for r in REPOS},
+        built=False,
+    )
+
+
+def remove(settings: Settings) -> bool:
+    """Delete ``$BLUE_HOME/demo`` (only when it carries the demo's marker) and its index entry."""
+    root = demo_root(settings)
+    if not root.exists():
+        realm_index.remove(settings, REALM)
+        return False
+    if not (root / MARKER).is_file():
+        raise DemoError(
+            f"{root} exists but was not made by `blue demo` (no {MARKER} in it); refusing to delete it",
+            hint=f"move {root} away yourself, then run `blue demo` again",
+        )
+    shutil.rmtree(root)
+    entry = realm_index.read_index(settings).get(REALM)
+    if entry is not None and entry.path.resolve() == (root / "realm").resolve():
+        realm_index.remove(settings, REALM)
+    return True
+
+
+def build(settings: Settings, progress: Progress | None = None) -> Workspace:
+    """Build the demo once; later calls reuse it."""
+    say = progress or (lambda _message: None)
+    found = existing(settings)
+    if found is not None:
+        _register(settings, found)
+        return found
+    root = demo_root(settings)
+    if root.exists() and any(root.iterdir()) and not (root / MARKER).is_file():
+        raise DemoError(
+            f"{root} exists and was not made by `blue demo`",
+            hint=f"move {root} away, or point BLUE_HOME elsewhere",
+        )
+    entry = realm_index.read_index(settings).get(REALM)
+    if entry is not None and entry.path.resolve() != (root / "realm").resolve():
+        raise DemoError(
+            f"a realm named {REALM!r} is already in {settings.index_path} at {entry.path}",
+            hint="remove that entry, or run the demo with another BLUE_HOME",
+        )
+    if root.exists():
+        shutil.rmtree(root)  # an interrupted earlier build (it has the marker): start over
+    root.mkdir(parents=True)
+    (root / MARKER).write_text(
+        "made by `blue demo`; `blue demo --reset` deletes this folder\n", encoding="utf-8"
+    )
+    realm = root / "realm"
+    remote = root / "remote" / "realm.git"
+    repos = {name: root / "repos" / name for name in REPOS}
+
+    say(f"realm repo {realm}")
+    realm.mkdir()
+    git.init(realm)
+    for step, (message, files) in enumerate(_steps()):
+        for rel, data in files.items():
+            _write(realm, rel, data)
+        _commit_all(realm, message, step)
+    say(f"bare remote {remote}")
+    remote.parent.mkdir(parents=True)
+    git.run(["init", "-q", "--bare", "--initial-branch=main", str(remote)], root)
+    git.run(["remote", "add", "origin", str(remote)], realm)
+    git.run(["push", "-q", "origin", "main"], realm)
+    workspace = Workspace(root, realm, remote, repos, built=True)
+    _register(settings, workspace)
+    for step, (name, path) in enumerate(repos.items()):
+        say(f"code repo {path}")
+        path.mkdir(parents=True)
+        git.init(path)
+        _write(path, "README.md", f"# {name}\n\nA code repo of the blue-tui demo realm.\n")
+        for rel in SOURCES[name]:
+            _write(path, rel, f"# {name}: {rel}\n")
+        write_membership(path, Membership(REALM, name, str(remote)))
+        _commit_all(path, f"{name}: join realm {REALM}", step)
+    return workspace
+
+
+def _register(settings: Settings, workspace: Workspace) -> None:
+    realm_index.upsert(
+        settings, realm_index.IndexEntry(REALM, workspace.realm.resolve(), str(workspace.remote))
+    )

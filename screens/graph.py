@@ -1,0 +1,201 @@
+"""Pane 1, the realm graph: repos as nodes, provider -> consumer edges with their imports' state
+and contract versions; a cycle, an out-of-range import or a failing check is marked. The list
+beside the drawing holds every repo and edge (``/`` filters it, ``j``/``k`` move); the selected
+one is highlighted in the drawing and described below the list (bindings, ranges, last check).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
+from textual.widgets import DataTable, LoadingIndicator, Static
+
+from blue_tui.core.realm.graph_layout import Canvas
+from blue_tui.core.realm.graph_view import GLYPHS, RealmGraph
+from screens.base import FilterBar, Pane
+from screens.graph_canvas import GraphCanvas
+from screens.keys import bindings_for
+from screens.loads import Loads
+
+if TYPE_CHECKING:
+    from blue_tui.core.realm.locate import Located
+    from blue_tui.core.realm.model import Realm
+    from blue_tui.core.services import Services
+
+
+@dataclass
+class GraphData:
+    graph: RealmGraph
+    canvas: Canvas
+    located: Located
+    realm: Realm
+
+
+def _layout(pane: GraphPane, graph: RealmGraph) -> Canvas:
+    from blue_tui.core.realm.layout_cache import cached_layout
+
+    return cached_layout(graph, pane.services.layout_dir())
+
+
+def load_graph(pane: GraphPane) -> GraphData:
+    """Worker thread, first: find and load the realm and draw it (load problems only)."""
+    from blue_tui.core.realm.cache import Cache
+    from blue_tui.core.realm.check import cache_path_for
+    from blue_tui.core.realm.graph_view import build_graph
+    from blue_tui.core.realm.loader import load_realm
+
+    located = pane.services.locate_realm()
+    with Cache(cache_path_for(located)) as cache:
+        realm = load_realm(located.root, cache=cache)
+    graph = build_graph(realm, realm.problems, you=located.member(realm.name))
+    return GraphData(graph, _layout(pane, graph), located, realm)
+
+
+def check_graph(pane: GraphPane, data: GraphData) -> GraphData:
+    """Worker thread, once the graph is on screen: the realm's contract check marks it."""
+    from blue_tui.core.realm.cache import Cache
+    from blue_tui.core.realm.check import CheckOptions, cache_path_for, run_check
+    from blue_tui.core.realm.graph_view import build_graph
+
+    with Cache(cache_path_for(data.located)) as cache:
+        report = run_check(data.located, CheckOptions(modes=("contract",), run_hooks=False), cache=cache)
+    you = data.located.member(data.realm.name)
+    graph = build_graph(data.realm, report.problems, you=you, checked_at=pane.services.now_text())
+    return GraphData(graph, _layout(pane, graph), data.located, data.realm)
+
+
+class GraphPane(Pane):
+    PANE_ID = "graph"
+    BINDINGS = bindings_for("graph")
+
+    def __init__(self, services: Services, *, id: str | None = None) -> None:
+        super().__init__(services, id=id)
+        self.data: GraphData | None = None
+        self.loads: Loads[GraphData] = Loads(self, "graph-load")
+        self.check_loads: Loads[GraphData] = Loads(self, "graph-check")
+        self.rows: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="graph-summary", classes="pane-summary")
+        yield from self.compose_error()
+        yield LoadingIndicator(id="graph-loading")
+        with Horizontal(id="graph-body", classes="pane-body") as body:
+            body.display = False
+            yield GraphCanvas(id="graph-canvas")
+            with Vertical(id="graph-side", classes="side"):
+                yield DataTable(id="graph-list", cursor_type="row", zebra_stripes=False)
+                yield Static("", id="graph-details", classes="details")
+        yield FilterBar(placeholder="filter repos and edges", id="graph-filter")
+
+    def on_mount(self) -> None:
+        self.query_one("#graph-list", DataTable).add_columns(" ", "repo or edge", "state")
+
+    def main_widget(self) -> Widget | None:
+        return self.query_one("#graph-list", DataTable)
+
+    def refresh_data(self) -> None:
+        self.query_one("#graph-loading").display = True
+        self.check_loads.cancel()
+        self.loads.start(lambda: load_graph(self), self._loaded, self._failed, description="load the realm")
+
+    def _loaded(self, data: GraphData) -> None:
+        self._show(data)
+        # the check starts once the graph is painted, so it never delays that frame
+        self.call_after_refresh(self._start_check, data)
+
+    def _start_check(self, data: GraphData) -> None:
+        self.check_loads.start(
+            lambda: check_graph(self, data), self._show, self._check_failed, description="check"
+        )
+
+    def _check_failed(self, exc: BaseException) -> None:
+        from screens.base import problem_text
+
+        message, hint = problem_text(exc)
+        self.app.notify(
+            f"{message}\nnext: {hint}", title="realm check failed", severity="error", markup=False
+        )
+
+    def _failed(self, exc: BaseException) -> None:
+        self.query_one("#graph-loading").display = False
+        self.query_one("#graph-body").display = False
+        self.show_error(exc, doing="loading the realm")
+
+    def _show(self, data: GraphData) -> None:
+        self.data = data
+        self.hide_error()
+        self.query_one("#graph-loading").display = False
+        self.query_one("#graph-body").display = True
+        graph = data.graph
+        errors = sum(p.severity == "error" for p in graph.problems)
+        warnings = sum(p.severity == "warning" for p in graph.problems)
+        summary = Text()
+        summary.append(f"realm {graph.realm}", style="bold")
+        summary.append(f" · commit {(graph.commit or 'none')[:7]}{' (dirty)' if graph.dirty else ''}")
+        summary.append(f" · {len(graph.nodes)} repos · {len(graph.edges)} edges")
+        if graph.checked_at is None:
+            summary.append(" · check: running…")
+        else:
+            summary.append(f" · check: {errors} errors, {warnings} warnings")
+        if graph.cycle:
+            summary.append(" · CYCLE " + " -> ".join(graph.cycle), style="bold")
+        self.query_one("#graph-summary", Static).update(summary)
+        self.query_one(GraphCanvas).show(data.canvas)
+        bar = self.query_one(FilterBar)
+        self.apply_filter(bar.value)
+        if not bar.has_focus:  # the check's update must not take the keyboard from the filter
+            self.focus_main()
+
+    def _row(self, element: str) -> tuple[str, str, str]:
+        assert self.data is not None
+        graph = self.data.graph
+        kind, _, name = element.partition(":")
+        if kind == "repo":
+            node = graph.nodes[name]
+            mark = {"failing": "✗", "warning": "!"}.get(node.state, "●" if node.you else "○")
+            return mark, name + (" (you)" if node.you else ""), node.state
+        edge = graph.edge(element)
+        assert edge is not None
+        return GLYPHS[edge.state], f"{edge.provider} -> {edge.consumer}", f"{edge.label[:-2]} · {edge.state}"
+
+    def apply_filter(self, text: str) -> None:
+        if self.data is None:
+            return
+        needle = text.strip().lower()
+        table = self.query_one("#graph-list", DataTable)
+        keep = self.rows[table.cursor_row] if self.rows and 0 <= table.cursor_row < len(self.rows) else None
+        table.clear()
+        self.rows = []
+        for element in self.data.canvas.order:
+            cells = self._row(element)
+            if needle and needle not in " ".join(cells).lower():
+                continue
+            self.rows.append(element)
+            table.add_row(*(Text(c) for c in cells), key=element)  # text from realm files: never markup
+        self.query_one(GraphCanvas).set_matches(set(self.rows) if needle else None)
+        if self.rows:
+            table.move_cursor(row=self.rows.index(keep) if keep in self.rows else 0)
+            self._select(self.rows[table.cursor_row])
+        else:
+            self._select(None)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "graph-list" and event.row_key.value is not None:
+            self._select(str(event.row_key.value))
+
+    def _select(self, element: str | None) -> None:
+        self.query_one(GraphCanvas).select(element)
+        details = Text()
+        if element is not None and self.data is not None:
+            for label, value in self.data.graph.details(element):
+                details.append(f"{label}: ", style="bold")
+                details.append(value + "\n")
+        self.query_one("#graph-details", Static).update(details)
+
+    def action_details(self) -> None:
+        self.query_one("#graph-details").scroll_visible()

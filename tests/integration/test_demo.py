@@ -108,7 +108,7 @@ def test_samples_import_once_then_unchanged(settings: Settings) -> None:
     store = DialogueStore(settings)
     first = import_samples(store)
     assert sorted(r.id for r in first) == [
-        "2026-01-26t0200z-format-contract",
+        "2026-01-26T0200Z-format-contract",
         "cross-repo-realms-refinement",
         "local-prod-parity",
         "v2-pastry-panel",

@@ -43,7 +43,13 @@ from blue_tui.core.store.generations import claim_generation, commit_action, del
 from blue_tui.core.store.highwater import DialogueMark
 from blue_tui.core.store.prefetch import Prefetcher
 from blue_tui.core.store.reader import ROOT_SK, PartitionReader, ReadResult
-from blue_tui.core.store.results import DialogueSummary, ImportResult, OpenedDialogue, VerifyReport
+from blue_tui.core.store.results import (
+    DialogueSummary,
+    ImportResult,
+    OpenedDialogue,
+    OpenedSlice,
+    VerifyReport,
+)
 from blue_tui.core.store.rollback import RootState, check_claims, gone_problem, read_state
 from blue_tui.core.store.sealing import (
     Progress,
@@ -62,6 +68,7 @@ __all__ = [
     "DialogueSummary",
     "ImportResult",
     "OpenedDialogue",
+    "OpenedSlice",
     "Progress",
     "VerifyReport",
     "pk_for",
@@ -236,12 +243,21 @@ class DialogueStore:
             self._raise_marks()
         return sorted(out, key=lambda s: s.id)
 
-    def open(self, dialogue_id: str) -> OpenedDialogue:
+    def open(
+        self, dialogue_id: str, *, on_slice: Callable[[OpenedSlice], None] | None = None
+    ) -> OpenedDialogue:
         """Load, verify and assemble one dialogue. Raises IntegrityError on any finding.
 
         The `open` audit event is written while the remaining pages load, as soon as the
         data key has been unwrapped (the crypto operation it records); a dialogue that
         then fails verification gets a second event with outcome `failure`.
+
+        ``on_slice`` streams the read: it is called (on this thread) for every slice of
+        items read, with the records just decrypted (:class:`OpenedSlice`: authenticated
+        one by one, not yet verified as a whole), so a caller can show the first records
+        long before the last page arrives. Only a return from ``open`` means the dialogue
+        verified. An exception raised by ``on_slice`` stops the read (the fetching thread
+        too) and propagates: that is how a caller cancels.
         """
         recorder: list[threading.Thread] = []
 
@@ -256,7 +272,7 @@ class DialogueStore:
             recorder.append(thread)
 
         try:
-            opened, problems, mark = self._read(dialogue_id, on_unwrapped=record)
+            opened, problems, mark = self._read(dialogue_id, on_unwrapped=record, on_slice=on_slice)
         finally:
             for thread in recorder:
                 thread.join()
@@ -323,11 +339,12 @@ class DialogueStore:
         *,
         on_unwrapped: Callable[[int, str], None] | None = None,
         recorded: int | None = None,
+        on_slice: Callable[[OpenedSlice], None] | None = None,
     ) -> tuple[OpenedDialogue | None, list[IntegrityProblem], DialogueMark | None]:
         """Read and verify a dialogue; ``on_unwrapped(generation, key_id)`` is called once, when
         its data key has been unwrapped. A clean read also returns the dialogue's mark."""
         mark = self.high_water.dialogue(dialogue_id)
-        for _ in range(MAX_READ_ATTEMPTS):
+        for attempt in range(MAX_READ_ATTEMPTS):
             before = read_state(self.settings, self.audit, dialogue_id)
             if before.audit_head is not None:
                 self.audit.remember_head(*before.audit_head)
@@ -336,7 +353,9 @@ class DialogueStore:
                 if gone is None:
                     raise DialogueNotFound(dialogue_id)
                 raise IntegrityError([gone])
-            result, root, event_item = self._read_partition(dialogue_id, before, on_unwrapped)
+            result, root, event_item = self._read_partition(
+                dialogue_id, before, on_unwrapped, on_slice, attempt
+            )
             if result.unwrapped:
                 on_unwrapped = None  # called already
             problems = list(result.problems)
@@ -362,7 +381,12 @@ class DialogueStore:
         raise ConcurrentWrite(dialogue_id)
 
     def _read_partition(
-        self, dialogue_id: str, state: RootState, on_unwrapped: Callable[[int, str], None] | None
+        self,
+        dialogue_id: str,
+        state: RootState,
+        on_unwrapped: Callable[[int, str], None] | None,
+        on_slice: Callable[[OpenedSlice], None] | None = None,
+        attempt: int = 0,
     ) -> tuple[ReadResult, Mapping[str, Any] | None, Mapping[str, Any] | None]:
         """One paginated Query, pages fetched on a helper thread and decrypted here as they arrive.
 
@@ -378,6 +402,7 @@ class DialogueStore:
                 expected_generation=generation,
                 dek_from_item=lambda item: self.keys.unwrap(dialogue_id, item),
                 open_root=lambda root, deks: self._open_root(dialogue_id, root, deks),
+                collect=on_slice is not None,
             )
             with Prefetcher(self.settings, pk_for(dialogue_id)) as prefetcher:
                 event_item = self.audit.event(state.marker.seq) if state.marker else None
@@ -386,9 +411,21 @@ class DialogueStore:
                     if on_unwrapped is not None and reader.unwrapped:
                         on_unwrapped(generation, reader.unwrapped)
                         on_unwrapped = None
+                    if on_slice is not None:
+                        self._hand_out(reader, on_slice, attempt)
             result = reader.finish()
+            if on_slice is not None and reader.has_fresh:
+                self._hand_out(reader, on_slice, attempt)  # decrypted by finish(): rare
         result.unwrapped = reader.unwrapped is not None
         return result, reader.root, event_item
+
+    @staticmethod
+    def _hand_out(reader: PartitionReader, on_slice: Callable[[OpenedSlice], None], attempt: int) -> None:
+        fresh = tuple(reader.take_fresh())
+        total = reader.records_total
+        on_slice(
+            OpenedSlice(reader.dialogue_id, reader.generation, attempt, fresh, reader.records_read, total)
+        )
 
     # ---- audit and reset --------------------------------------------------------------------
 

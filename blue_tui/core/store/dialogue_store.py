@@ -345,17 +345,22 @@ class DialogueStore:
         its data key has been unwrapped. A clean read also returns the dialogue's mark."""
         mark = self.high_water.dialogue(dialogue_id)
         for attempt in range(MAX_READ_ATTEMPTS):
-            before = read_state(self.settings, self.audit, dialogue_id)
-            if before.audit_head is not None:
-                self.audit.remember_head(*before.audit_head)
-            if before.generation is None:
-                gone = gone_problem(dialogue_id, before, mark, recorded)
-                if gone is None:
-                    raise DialogueNotFound(dialogue_id)
-                raise IntegrityError([gone])
-            result, root, event_item = self._read_partition(
-                dialogue_id, before, on_unwrapped, on_slice, attempt
-            )
+            # The Query's first page is on its way while the root, the marker and the chain head
+            # are read. (The root read by the Query must still be the one `before` names, and the
+            # claims are read again below whenever anything is amiss, so a commit landing in
+            # between makes the read start over, as when it lands during the Query.)
+            with gc_paused(), Prefetcher(self.settings, pk_for(dialogue_id)) as prefetcher:
+                before = read_state(self.settings, self.audit, dialogue_id)
+                if before.audit_head is not None:
+                    self.audit.remember_head(*before.audit_head)
+                if before.generation is None:
+                    gone = gone_problem(dialogue_id, before, mark, recorded)
+                    if gone is None:
+                        raise DialogueNotFound(dialogue_id)
+                    raise IntegrityError([gone])
+                result, root, event_item = self._read_partition(
+                    dialogue_id, before, prefetcher, on_unwrapped, on_slice, attempt
+                )
             if result.unwrapped:
                 on_unwrapped = None  # called already
             problems = list(result.problems)
@@ -384,38 +389,37 @@ class DialogueStore:
         self,
         dialogue_id: str,
         state: RootState,
+        prefetcher: Prefetcher,
         on_unwrapped: Callable[[int, str], None] | None,
-        on_slice: Callable[[OpenedSlice], None] | None = None,
-        attempt: int = 0,
+        on_slice: Callable[[OpenedSlice], None] | None,
+        attempt: int,
     ) -> tuple[ReadResult, Mapping[str, Any] | None, Mapping[str, Any] | None]:
-        """One paginated Query, pages fetched on a helper thread and decrypted here as they arrive.
+        """The partition's pages, fetched by ``prefetcher``'s thread, decrypted here as they arrive.
 
         Returns the result, the root item read, and the audit event the marker names
         (fetched while the first page is on its way).
         """
         generation = state.generation
         assert generation is not None
-        with gc_paused():
-            reader = PartitionReader(
-                table=self.settings.table,
-                dialogue_id=dialogue_id,
-                expected_generation=generation,
-                dek_from_item=lambda item: self.keys.unwrap(dialogue_id, item),
-                open_root=lambda root, deks: self._open_root(dialogue_id, root, deks),
-                collect=on_slice is not None,
-            )
-            with Prefetcher(self.settings, pk_for(dialogue_id)) as prefetcher:
-                event_item = self.audit.event(state.marker.seq) if state.marker else None
-                for items in prefetcher.slices():
-                    reader.feed(items)
-                    if on_unwrapped is not None and reader.unwrapped:
-                        on_unwrapped(generation, reader.unwrapped)
-                        on_unwrapped = None
-                    if on_slice is not None:
-                        self._hand_out(reader, on_slice, attempt)
-            result = reader.finish()
-            if on_slice is not None and reader.has_fresh:
-                self._hand_out(reader, on_slice, attempt)  # decrypted by finish(): rare
+        reader = PartitionReader(
+            table=self.settings.table,
+            dialogue_id=dialogue_id,
+            expected_generation=generation,
+            dek_from_item=lambda item: self.keys.unwrap(dialogue_id, item),
+            open_root=lambda root, deks: self._open_root(dialogue_id, root, deks),
+            collect=on_slice is not None,
+        )
+        event_item = self.audit.event(state.marker.seq) if state.marker else None
+        for items in prefetcher.slices():
+            reader.feed(items)
+            if on_unwrapped is not None and reader.unwrapped:
+                on_unwrapped(generation, reader.unwrapped)
+                on_unwrapped = None
+            if on_slice is not None:
+                self._hand_out(reader, on_slice, attempt)
+        result = reader.finish()
+        if on_slice is not None and reader.has_fresh:
+            self._hand_out(reader, on_slice, attempt)  # decrypted by finish(): rare
         result.unwrapped = reader.unwrapped is not None
         return result, reader.root, event_item
 

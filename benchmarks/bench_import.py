@@ -29,9 +29,10 @@ from _common import local_store_env, paired, report
 from blue_tui.core.config import Settings
 from blue_tui.core.crypto import envelope
 from blue_tui.core.store import table as tbl
-from blue_tui.core.store.dialogue_store import DialogueStore, content_digest, pk_for
+from blue_tui.core.store.dialogue_store import DialogueStore, pk_for
 from blue_tui.core.store.entities import split_document
 from blue_tui.core.store.mdimport import parse_markdown_text
+from blue_tui.core.store.sealing import content_digest
 from blue_tui.core.store.sources import ParsedDialogue, parse_path
 
 EXPERTS = ["Muffin", "Cupcake", "Scone", "Eclair", "Donut", "Brioche", "Croissant", "Macaron"]

@@ -78,7 +78,7 @@ class DialogueStore:
         dek_cache: DekCache | None = None,
         trace: TraceContext | None = None,
         max_messages_per_dek: int = MAX_MESSAGES_PER_DEK,
-        write_workers: int = 4,
+        write_workers: int = 8,
     ) -> None:
         self.settings = settings
         self.provider = provider or key_provider(settings)

@@ -19,12 +19,15 @@ while another computes. What pays is doing less: sealing builds what items share
 from __future__ import annotations
 
 import contextlib
+import functools
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from blue_tui.core.config import Settings
 from blue_tui.core.crypto import envelope
 from blue_tui.core.crypto.audit import Anchor, TraceContext
+from blue_tui.core.crypto.keys import DekHandle
 from blue_tui.core.errors import BlueError, ConcurrentWrite, DialogueExists, SourceError
 from blue_tui.core.store import table as tbl
 from blue_tui.core.store.audit_log import AuditLog, ChainConflict
@@ -37,6 +40,8 @@ from blue_tui.core.store.results import ImportResult
 from blue_tui.core.store.rollback import RootState, read_state
 from blue_tui.core.store.sealing import (
     MAX_SEALED_BYTES,
+    PAGE_ENTRIES,
+    ContentDigest,
     Progress,
     Sealer,
     content_digest,
@@ -52,7 +57,7 @@ def messages_for(entities: int) -> int:
 
 
 def encode_bodies(source: str, dialogue_id: str, entities: Sequence[Entity]) -> list[bytes]:
-    """Every entity's body; one too large for a DynamoDB item is refused here, before any request."""
+    """Every entity's body; one too large for a DynamoDB item is refused (a SourceError naming it)."""
     bodies = [envelope.encode_body(entity.payload) for entity in entities]
     for entity, body in zip(entities, bodies, strict=True):
         size = len(body) + envelope.TAG_BYTES
@@ -88,35 +93,37 @@ class Importer:
         dialogue_id = document_id(parsed.document, parsed.source)
         doc = parsed.document
         entities = split_document(doc)
-        bodies = encode_bodies(parsed.source, dialogue_id, entities)
-        digest = content_digest(entities, bodies)
         state = read_state(self.settings, self.audit, dialogue_id)
         if state.audit_head is not None:
             self.audit.remember_head(*state.audit_head)
         committed = state.generation
-
-        def result(items: int, status: str, gen: int) -> ImportResult:
-            return ImportResult(dialogue_id, parsed.source, items, status, gen, tuple(parsed.warnings))
-
         sealer = Sealer(self.settings.table, dialogue_id)
+        encoded: tuple[list[bytes], str] | None = None
         if state.root is not None and committed is not None:
+            # Whether to write at all depends on the content: encode it first.
+            bodies = encode_bodies(parsed.source, dialogue_id, entities)
+            digest = content_digest(entities, bodies)
+            encoded = (bodies, digest)
             deks = {item["SK"]["S"]: item for item in self.keys.items(dialogue_id)}
             old = sealer.open_root(self.keys.for_item(dialogue_id, state.root, deks), state.root)
             if old.get("digest") == digest:
-                return result(int(old.get("items", 0)), "unchanged", committed)
+                return self._result(parsed, dialogue_id, int(old.get("items", 0)), "unchanged", committed)
             if not replace:
                 raise DialogueExists(dialogue_id, parsed.source)
         generation = claim_generation(self.settings, dialogue_id, above=self.newest_known(dialogue_id, state))
         dek = self.keys.writable(dialogue_id, messages_for(len(entities)), known_new=committed is None)
-        items, page_digests = sealer.seal_generation(dek, generation, entities, bodies)
-        self._write(dialogue_id, committed, generation, items, progress)
-
+        written = _Generation(parsed.source, sealer, dek, generation, entities, encoded)
+        try:
+            written.write(self.settings, self.write_workers, progress)
+        except Exception:
+            self._discard(dialogue_id, committed, generation)
+            raise
         root_payload = {
             "dialogue_id": dialogue_id,
             "gen": generation,
-            "digest": digest,
+            "digest": written.content_digest,
             "items": len(entities),
-            "pages": page_digests,
+            "pages": written.page_digests,
             "summary": summary(doc),
             "source": parsed.source,
         }
@@ -144,29 +151,11 @@ class Importer:
         )
         if generation > 1:
             delete_generations(self.settings, dialogue_id, keep=generation, workers=self.write_workers)
-        return result(len(entities), status, generation)
+        return self._result(parsed, dialogue_id, len(entities), status, generation)
 
-    def _write(
-        self,
-        dialogue_id: str,
-        committed: int | None,
-        generation: int,
-        items: Sequence[dict[str, Any]],
-        progress: Progress | None,
-    ) -> None:
-        """Write a generation's sealed items on several threads; on failure remove what was written."""
-        total = len(items)
-        try:
-            with tbl.BatchWriter(self.settings, workers=self.write_workers) as writer:
-                for done, item in enumerate(items):
-                    if progress and not done % 1000:
-                        progress("write", done, total)
-                    writer.put(item)
-        except Exception:
-            self._discard(dialogue_id, committed, generation)
-            raise
-        if progress:
-            progress("write", total, total)
+    @staticmethod
+    def _result(parsed: ParsedDialogue, dialogue_id: str, items: int, status: str, gen: int) -> ImportResult:
+        return ImportResult(dialogue_id, parsed.source, items, status, gen, tuple(parsed.warnings))
 
     def _discard(self, dialogue_id: str, committed: int | None, generation: int) -> None:
         """Remove what was written of an uncommitted generation (best effort: readers ignore it)."""
@@ -177,3 +166,91 @@ class Importer:
 
 
 __all__ = ["Importer", "encode_bodies", "messages_for"]
+
+
+class _Generation:
+    """One generation's items, made on the writer threads just before each request is sent.
+
+    Each task encodes (unless the caller encoded already) and seals a run of entities, so
+    that this work overlaps the requests in flight instead of preceding them. Runs finish
+    in any order; as they complete in entity order, their bodies are added to the content
+    digest and each full manifest page is sealed and sent by the task that completed it.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        sealer: Sealer,
+        dek: DekHandle,
+        generation: int,
+        entities: Sequence[Entity],
+        encoded: tuple[list[bytes], str] | None,
+    ) -> None:
+        """``encoded``: the bodies and their content digest, when the caller has them already."""
+        self.source = source
+        self.sealer = sealer
+        self.dek = dek
+        self.generation = generation
+        self.entities = entities
+        count = len(entities)
+        self._bodies = encoded[0] if encoded is not None else None
+        self._known_digest = encoded[1] if encoded is not None else None
+        self._digest = ContentDigest()
+        self._entries: list[list[str]] = [[] for _ in entities]
+        self.page_digests: list[str] = [""] * page_count(count)
+        # Runs sealed but not yet taken in order (start -> (stop, bodies)), and the order's front.
+        self._done: dict[int, tuple[int, list[bytes]]] = {}
+        self._front = 0
+        self._lock = threading.Lock()
+
+    @property
+    def content_digest(self) -> str:
+        return self._known_digest or self._digest.hexdigest()
+
+    def _run(self, start: int, stop: int) -> list[dict[str, Any]]:
+        """One task, on a writer thread. Runs never overlap: each fills its own slots."""
+        entities = self.entities[start:stop]
+        if self._bodies is not None:
+            bodies = self._bodies[start:stop]
+        else:
+            bodies = encode_bodies(self.source, self.sealer.dialogue_id, entities)
+        items, entries = self.sealer.seal_entities(self.dek, self.generation, entities, bodies)
+        self._entries[start:stop] = entries
+        for page, page_entries in self._arrived(start, stop, bodies):
+            item = self.sealer.seal_page(self.dek, self.generation, page, page_entries)
+            self.page_digests[page] = envelope.item_digest(
+                item["content_nonce"]["B"], item["content_encrypted"]["B"]
+            )
+            items.append(item)
+        return items
+
+    def _arrived(self, start: int, stop: int, bodies: list[bytes]) -> list[tuple[int, list[list[str]]]]:
+        """Record a sealed run; returns the manifest pages it completed (number, entries)."""
+        pages = []
+        with self._lock:
+            self._done[start] = (stop, bodies)
+            while self._front in self._done:
+                begin = self._front
+                end, done_bodies = self._done.pop(begin)
+                if self._known_digest is None:
+                    self._digest.update(self.entities[begin:end], done_bodies)
+                self._front = end
+                # A page is complete when the front passes its end (or reaches the last entity).
+                first, last = begin // PAGE_ENTRIES, (end - 1) // PAGE_ENTRIES
+                for k in range(first, last + 1):
+                    if end >= min((k + 1) * PAGE_ENTRIES, len(self.entities)):
+                        pages.append((k, self._entries[k * PAGE_ENTRIES : (k + 1) * PAGE_ENTRIES]))
+        return pages
+
+    def write(self, settings: Settings, workers: int, progress: Progress | None) -> None:
+        """Write every entity and the manifest pages (``page_digests`` and ``content_digest`` are
+        then complete)."""
+        count = len(self.entities)
+        step = tbl.BATCH_WRITE_LIMIT
+        with tbl.BatchWriter(settings, workers=workers) as writer:
+            for start in range(0, count, step):
+                if progress and not start % 1000:
+                    progress("write", start, count)
+                writer.put_later(functools.partial(self._run, start, min(count, start + step)))
+        if progress:
+            progress("write", count, count)

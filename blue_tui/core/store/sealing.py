@@ -45,13 +45,28 @@ def split_sk(sk: str) -> tuple[str, str]:
 
 def content_digest(entities: Sequence[Entity], bodies: Sequence[bytes]) -> str:
     """What makes two imports "the same": SHA-256 over every entity's address and encoded body."""
-    hasher = hashlib.sha256(b"blue.content.v1")
-    update, pack = hasher.update, struct.Struct(">I").pack
-    for entity, body in zip(entities, bodies, strict=True):
-        update(envelope.length_prefixed(entity.entity_type, entity.subkey))
-        update(pack(len(body)))  # lp(body) without copying the body
-        update(body)
-    return hasher.hexdigest()
+    digest = ContentDigest()
+    digest.update(entities, bodies)
+    return digest.hexdigest()
+
+
+class ContentDigest:
+    """:func:`content_digest` fed a run of entities at a time, in order."""
+
+    _pack = struct.Struct(">I").pack
+
+    def __init__(self) -> None:
+        self._hasher = hashlib.sha256(b"blue.content.v1")
+
+    def update(self, entities: Sequence[Entity], bodies: Sequence[bytes]) -> None:
+        update, pack = self._hasher.update, self._pack
+        for entity, body in zip(entities, bodies, strict=True):
+            update(envelope.length_prefixed(entity.entity_type, entity.subkey))
+            update(pack(len(body)))  # lp(body) without copying the body
+            update(body)
+
+    def hexdigest(self) -> str:
+        return self._hasher.hexdigest()
 
 
 def root_digest(root: Mapping[str, Any]) -> str:
@@ -108,13 +123,14 @@ class Sealer:
             )
         )
 
-    def seal_generation(
+    def seal_entities(
         self, dek: DekHandle, generation: int, entities: Sequence[Entity], bodies: Sequence[bytes]
-    ) -> tuple[list[dict[str, Any]], list[str]]:
-        """Every entity of a generation and its manifest pages, sealed; and the pages' digests.
+    ) -> tuple[list[dict[str, Any]], list[list[str]]]:
+        """Entities of a generation sealed (``bodies`` come encoded), and their manifest entries
+        ``[SK, digest]``.
 
         :meth:`seal` for many items, with what they share built once: after parsing, this
-        loop is most of an import's own CPU time. ``bodies`` come encoded.
+        loop is most of an import's own CPU time.
         """
         gen = f"g{generation:06d}"
         key_id = dek.key_id
@@ -146,19 +162,15 @@ class Sealer:
                 item[name] = {"S": value}
             entries.append([sk, sha256(nonce + ciphertext).hexdigest()])
             sealed.append(item)
-        page_digests = []
-        for k in range(page_count(len(entries))):
-            payload = {
-                "gen": generation,
-                "page": k,
-                "entries": entries[k * PAGE_ENTRIES : (k + 1) * PAGE_ENTRIES],
-            }
-            page = self.seal(dek, page_sk(generation, k), payload)
-            page_digests.append(
-                envelope.item_digest(page["content_nonce"]["B"], page["content_encrypted"]["B"])
-            )
-            sealed.append(page)
-        return sealed, page_digests
+        return sealed, entries
+
+    def seal_page(
+        self, dek: DekHandle, generation: int, page: int, entries: Sequence[list[str]]
+    ) -> dict[str, Any]:
+        """Manifest page ``page`` of a generation: its entries ``[SK, digest]``, in entity order."""
+        return self.seal(
+            dek, page_sk(generation, page), {"gen": generation, "page": page, "entries": entries}
+        )
 
     def open_root(self, dek: DekHandle, root: Mapping[str, Any]) -> dict[str, Any]:
         """Decrypt a root; raises IntegrityError naming it when it does not authenticate."""

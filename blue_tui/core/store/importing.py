@@ -62,10 +62,13 @@ def encode_bodies(source: str, dialogue_id: str, entities: Sequence[Entity]) -> 
     for entity, body in zip(entities, bodies, strict=True):
         size = len(body) + envelope.TAG_BYTES
         if size > MAX_SEALED_BYTES:
+            data = entity.payload.get("data")
+            ident = data.get("id") if isinstance(data, dict) else None
+            named = f"{entity.entity_type} {ident} " if isinstance(ident, str) else ""
             raise SourceError(
                 source,
-                f"item {entity.entity_type}#{entity.subkey} of dialogue {dialogue_id} is {size:,} bytes "
-                "after compression, over DynamoDB's 400 KB item limit",
+                f"{named}(item {entity.entity_type}#{entity.subkey}) of dialogue {dialogue_id} is "
+                f"{size:,} bytes after compression, over DynamoDB's 400 KB item limit",
             )
     return bodies
 

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from blue_tui.cli import main
+from blue_tui.core.aws import dynamodb_client
 from blue_tui.core.config import Settings
-from blue_tui.core.errors import BlueError, DialogueNotFound, SourceError
+from blue_tui.core.errors import BlueError, ConcurrentWrite, DialogueExists, DialogueNotFound, SourceError
 from blue_tui.core.store import table as tbl
 from blue_tui.core.store.audit_log import AuditLog
 from blue_tui.core.store.dialogue_store import DialogueStore, pk_for
@@ -142,3 +144,50 @@ def test_a_refused_request_part_way_removes_what_was_written(
         assert (result.status, result.generation) == ("created", 2)
         assert DialogueStore(settings).open("flaky").document == doc
         assert DialogueStore(settings).verify().ok
+
+
+def test_first_imports_racing_for_a_new_dialogue_commit_one(settings: Settings) -> None:
+    """A new dialogue's generation is claimed in the transaction that makes its first data key;
+    writers that lose that race claim as any write does, and exactly one commit wins."""
+    docs = [dict(dialogue("race", 300), question=f"writer {n}") for n in range(3)]
+    outcomes: list[str] = []
+
+    def write(doc: dict[str, Any]) -> None:
+        try:
+            outcomes.append(DialogueStore(settings).import_dialogue(ParsedDialogue("race.json", doc)).status)
+        except (ConcurrentWrite, DialogueExists):  # lost the commit, or came after it
+            outcomes.append("lost")
+
+    threads = [threading.Thread(target=write, args=(doc,)) for doc in docs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(outcomes) == ["created", "lost", "lost"]
+    store = DialogueStore(settings)
+    assert store.open("race").document in docs
+    assert store.verify().ok and AuditLog(settings).verify().ok
+    assert [i["SK"]["S"] for i in stored(settings, "race") if i["SK"]["S"].startswith("dek#")] == ["dek#v1"]
+
+
+def test_a_data_key_left_without_a_root_is_used_again(settings: Settings) -> None:
+    """A data key item whose dialogue has no root (its first import stopped, or the root was
+    deleted): the first import's single transaction fails on it, and the import claims and
+    reserves as any write does, under that key."""
+    doc = dialogue("leftover", 20)
+    DialogueStore(settings).import_dialogue(ParsedDialogue("leftover.json", doc))
+    client = dynamodb_client(settings)
+    client.delete_item(
+        TableName=settings.table, Key={"PK": {"S": pk_for("leftover")}, "SK": {"S": "manifest"}}
+    )
+    for key in [{"PK": i["PK"], "SK": i["SK"]} for i in stored(settings, "leftover") if "#g" in i["SK"]["S"]]:
+        client.delete_item(TableName=settings.table, Key=key)
+    client.delete_item(
+        TableName=settings.table, Key={"PK": {"S": "audit#crypto"}, "SK": {"S": "subject#leftover"}}
+    )
+    (settings.blue_home / "state" / "highwater.json").unlink()
+
+    result = DialogueStore(settings).import_dialogue(ParsedDialogue("leftover.json", doc))
+    assert (result.status, result.generation) == ("created", 1)
+    opened = DialogueStore(settings).open("leftover")
+    assert opened.document == doc and opened.key_id == "dek#leftover#v1"

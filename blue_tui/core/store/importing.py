@@ -33,7 +33,12 @@ from blue_tui.core.store import table as tbl
 from blue_tui.core.store.audit_log import AuditLog, ChainConflict
 from blue_tui.core.store.data_keys import DataKeys
 from blue_tui.core.store.entities import Entity, split_document, summary
-from blue_tui.core.store.generations import claim_generation, commit_action, delete_generations
+from blue_tui.core.store.generations import (
+    claim_generation,
+    commit_action,
+    delete_generations,
+    first_claim_action,
+)
 from blue_tui.core.store.highwater import DialogueMark
 from blue_tui.core.store.reader import ROOT_SK
 from blue_tui.core.store.results import ImportResult
@@ -113,8 +118,7 @@ class Importer:
                 return self._result(parsed, dialogue_id, int(old.get("items", 0)), "unchanged", committed)
             if not replace:
                 raise DialogueExists(dialogue_id, parsed.source)
-        generation = claim_generation(self.settings, dialogue_id, above=self.newest_known(dialogue_id, state))
-        dek = self.keys.writable(dialogue_id, messages_for(len(entities)), known_new=committed is None)
+        generation, dek = self._claim(dialogue_id, state, messages_for(len(entities)))
         written = _Generation(parsed.source, sealer, dek, generation, entities, encoded)
         try:
             written.write(self.settings, self.write_workers, progress)
@@ -155,6 +159,26 @@ class Importer:
         if generation > 1:
             delete_generations(self.settings, dialogue_id, keep=generation, workers=self.write_workers)
         return self._result(parsed, dialogue_id, len(entities), status, generation)
+
+    def _claim(self, dialogue_id: str, state: RootState, messages: int) -> tuple[int, DekHandle]:
+        """A generation and the data key to seal it with, ``messages`` encryptions reserved.
+
+        A dialogue without a root item (the common first import) claims its generation in the
+        transaction that makes its first data key: one round trip fewer. Should another writer
+        get there first, that transaction fails whole, and the claim is made as for any write.
+        """
+        above = self.newest_known(dialogue_id, state)
+        if state.root is None:
+            generation = above + 1
+            claim = first_claim_action(self.settings, dialogue_id, generation)
+            try:
+                return generation, self.keys.writable(
+                    dialogue_id, messages, known_new=True, with_first=[claim]
+                )
+            except ChainConflict:
+                pass
+        generation = claim_generation(self.settings, dialogue_id, above=above)
+        return generation, self.keys.writable(dialogue_id, messages, known_new=state.generation is None)
 
     @staticmethod
     def _result(parsed: ParsedDialogue, dialogue_id: str, items: int, status: str, gen: int) -> ImportResult:

@@ -1,19 +1,21 @@
-"""Writing one dialogue: split, encode, compare, claim, seal, write, commit.
+"""Writing one dialogue: split, compare, claim, encode and seal on the writers, write, commit.
 
-An import splits the document into entities and encodes their bodies, reads the
-dialogue's state (an unchanged import writes nothing; a changed one needs
-``replace``), claims a generation, reserves data-key budget, seals every item and its
-manifest pages, writes them on several threads, and commits by moving the root in one
-transaction with the audit event and the marker (docs/ENVELOPE.md section 5). A body
-too large for a DynamoDB item is refused before anything is written; a write that
-fails part way removes what it wrote of its generation (readers never see an
-uncommitted generation anyway).
+An import splits the document into entities and reads the dialogue's state. A dialogue
+the table holds already is encoded first and compared (an unchanged import writes
+nothing; a changed one needs ``replace``). Then a generation is claimed and data-key
+budget reserved (for a new dialogue in one transaction), every item and manifest page
+is sealed and written on several threads, and the root is moved in one transaction with
+the audit event and the marker (docs/ENVELOPE.md section 5). A body too large for a
+DynamoDB item is refused naming it; a write that fails part way removes what it wrote
+of its generation (readers never see an uncommitted generation anyway).
 
-Where the time goes (benchmarks/bench_import.py): the writes themselves, then parsing
-(before this module), then sealing, encoding and four round trips. Overlapping the
-round trips or the sealing with CPU work on other threads was measured and gains
-nothing here: with one GIL, a thread waiting for a reply waits again for the GIL
-while another computes. What pays is doing less: sealing builds what items share once.
+Where the time goes (benchmarks/bench_import.py): the writes, then parsing (before this
+module), encoding, sealing and the round trips. Each request's items are encoded and
+sealed by the writer thread that sends it: the writers mostly wait for DynamoDB, and
+this work comes in short slices between replies, so it overlaps the requests in
+flight. Overlapping the round trips with parsing or encoding on a helper thread was
+measured and gains nothing: with one GIL, the thread waiting for a reply then waits
+for the GIL while the other computes.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ from blue_tui.core.store.sealing import (
     root_digest,
 )
 from blue_tui.core.store.sources import ParsedDialogue, document_id
+
+__all__ = ["Importer", "encode_bodies", "messages_for"]
 
 
 def messages_for(entities: int) -> int:
@@ -190,9 +194,6 @@ class Importer:
             delete_generations(
                 self.settings, dialogue_id, keep=committed, only=generation, workers=self.write_workers
             )
-
-
-__all__ = ["Importer", "encode_bodies", "messages_for"]
 
 
 class _Generation:

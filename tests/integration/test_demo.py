@@ -289,8 +289,8 @@ def test_blue_demo_starts_two_background_sessions_and_replaces_them(blue_env: di
         second = json.loads(run_blue("demo", "--json", env=blue_env).stdout)["sessions"]
         # the earlier pair is replaced, not joined: one fungal and one web at a time
         assert _wait_until(lambda: set(_live(settings)) == {s["id"] for s in second}, 10)
-        for s in first:
-            assert _wait_until(lambda pid=s["pid"]: not _alive(pid), 10)
+        old_pids = [int(s["pid"]) for s in first]
+        assert _wait_until(lambda: not any(_alive(pid) for pid in old_pids), 10)
     finally:
         _stop_demo_sessions(settings)
 

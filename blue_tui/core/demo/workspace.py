@@ -12,6 +12,9 @@ commits and the dashboard's snapshots and screenshot stay stable):
 4. 2.0.0 turns ``read`` into an object (breaking both ways, a major bump): ``fungal``'s range no
    longer admits the current version, so its import is out of range.
 
+Each code repo has a bare remote too (``remote/code/{repo}.git``), so the dashboard's worktree
+and PR workflows (``w``, ``p``) run end to end with the local forge, like ``s``.
+
 Steps 1-3 are written as ``blue realm admin`` writes them and pushed to the bare remote. Step 4 is
 made by ``blue realm admin contract`` itself, run from aperture's checkout (the real admin path:
 the compatibility checker judges it breaking and ``notify_contract_change`` posts the breaking
@@ -404,6 +407,10 @@ def build(settings: Settings, progress: Progress | None = None) -> Workspace:
             _write(path, rel, f"# {name}: {rel}\n")
         write_membership(path, Membership(REALM, name, str(remote)))
         _commit_all(path, f"{name}: join realm {REALM}", step)
+        code_remote = root / "remote" / "code" / f"{name}.git"
+        git.run(["init", "-q", "--bare", "--initial-branch=main", str(code_remote)], root)
+        git.run(["remote", "add", "origin", str(code_remote)], path)
+        git.run(["push", "-q", "-u", "origin", "main"], path)
     _record_checkouts(settings, workspace)
     say("aperture: s3-permissions 1.1.0 -> 2.0.0 with `blue realm admin contract` (breaking, not yet synced)")
     _breaking_change(settings, workspace, step=len(_steps()))

@@ -53,13 +53,21 @@ def pane_class(pane_id: str) -> type[Pane]:
 
 
 class PaneTabs(Static):
-    """The numbered pane titles; the current one highlighted."""
+    """The numbered pane titles; the current one highlighted; pending notifications counted."""
 
-    def show_current(self, current: str) -> None:
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id)
+        self.current = "graph"
+        #: Pane id -> a badge after its title (``(2 ✗1)``: two pending notifications, one breaking).
+        self.badges: dict[str, str] = {}
+
+    def show_current(self, current: str | None = None) -> None:
+        self.current = current or self.current
         text = Text()
         for pane in PANES:
-            style = "reverse bold" if pane.id == current else ""
-            text.append(f" {pane.number} {pane.title} ", style=style)
+            style = "reverse bold" if pane.id == self.current else ""
+            badge = self.badges.get(pane.id)
+            text.append(f" {pane.number} {pane.title}" + (f" {badge}" if badge else "") + " ", style=style)
             text.append(" ")
         self.update(text)
 
@@ -100,6 +108,12 @@ class BlueApp(App[None]):
 
     def on_mount(self) -> None:
         self.query_one(PaneTabs).show_current(self.initial_pane)
+
+    def on_live_hub_pending_changed(self, message: LiveHub.PendingChanged) -> None:
+        tabs = self.query_one(PaneTabs)
+        badge = f"({message.pending}" + (f" ✗{message.breaking}" if message.breaking else "") + ")"
+        tabs.badges = {"notifications": badge} if message.pending else {}
+        tabs.show_current()
 
     def on_ready(self) -> None:
         """The first frame is on screen: now the first pane may start its loads."""

@@ -168,8 +168,7 @@ class GraphPane(Pane):
             node = graph.nodes[name]
             mark = {"failing": "✗", "warning": "!"}.get(node.state, "●" if node.you else "○")
             live = len(self.live.get(name, ()))
-            state = node.state + (f" · ◉ {live} live" if live else "")
-            return mark, name + (" (you)" if node.you else ""), state
+            return mark, name + (" (you)" if node.you else "") + (f" ◉{live}" if live else ""), node.state
         edge = graph.edge(element)
         assert edge is not None
         return GLYPHS[edge.state], f"{edge.provider} -> {edge.consumer}", f"{edge.label[:-2]} · {edge.state}"

@@ -84,6 +84,14 @@ class LiveHub(Widget):
             super().__init__()
             self.change = change
 
+    class PendingChanged(Message):
+        """How many notifications wait (for the tab bar)."""
+
+        def __init__(self, pending: int, breaking: int) -> None:
+            super().__init__()
+            self.pending = pending
+            self.breaking = breaking
+
     class WatchFailed(Message):
         def __init__(self, error: BaseException) -> None:
             super().__init__()
@@ -165,9 +173,6 @@ class LiveHub(Widget):
         self.ready = True
         await self._reload_notifications()
         self._dispatch("notifications")
-        pending = [n for n in self.notifications if n.state == "pending"]
-        if pending and not self._pane_shown("notifications"):
-            self._toast(pending)
         self.look_now()
 
     def _changed_from_thread(self, change: Change) -> None:
@@ -383,8 +388,15 @@ class LiveHub(Widget):
     def _pane_shown(self, pane_id: str) -> bool:
         return getattr(self.app, "current_pane", None) == pane_id and not self.app.screen.is_modal
 
+    def pending(self) -> tuple[int, int]:
+        """(pending, of them breaking) among the kept notifications: the tab bar shows them."""
+        pending = [n for n in self.notifications if n.state == "pending"]
+        return len(pending), sum(n.breaking for n in pending)
+
     def _dispatch(self, what: str, fresh: list[Notification] | None = None) -> None:
         from screens.base import Pane
 
         for pane in self.app.query(Pane):
             pane.live_changed(self, what, fresh or [])
+        if what == "notifications":
+            self.post_message(self.PendingChanged(*self.pending()))

@@ -185,7 +185,7 @@ class SessionsPane(Pane):
         s = self.known.get(ident) if ident else None
         text = Text()
         if s is not None:
-            host = f"{s.host} (this machine)" if s.host == this_host() else s.host
+            host = "this machine" if s.host == this_host() else s.host
             for label, value in (
                 ("session", s.id + ("  (this dashboard)" if self.hub.me and s.id == self.hub.me.id else "")),
                 ("process", f"pid {s.pid} on {host}"),

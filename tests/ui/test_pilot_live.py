@@ -143,20 +143,21 @@ def test_the_graph_marks_repos_with_a_live_session(realm_demo: Settings) -> None
             await settle(pilot)
             graph = app.query_one(GraphPane)
             table = graph.query_one("#graph-list", DataTable)
-            assert not any("live" in r for r in rows(table, 2))
+            assert not any("◉" in r for r in rows(table, 1))
             await asyncio.to_thread(
                 register, realm_demo, "f00d00000001", "fungal", kind="dashboard", beat_ago=0
             )
             await asyncio.to_thread(register, realm_demo, "f00d00000002", "fungal", beat_ago=0)
-            assert await until(pilot, lambda: any("◉ 2 live" in r for r in rows(table, 2)))
-            fungal = rows(table, 1).index("fungal")
-            assert rows(table, 2)[fungal] == "ok · ◉ 2 live" or rows(table, 2)[fungal].endswith("◉ 2 live")
+            assert await until(pilot, lambda: "fungal ◉2" in rows(table, 1))
+            fungal = rows(table, 1).index("fungal ◉2")
+            assert rows(table, 2)[fungal] == "warning"  # the check's state is kept
             assert "live: fungal" in screen_text(app)
             table.move_cursor(row=fungal)
             await settle(pilot)
             assert "live sessions: dashboard, cli" in str(graph.query_one("#graph-details", Static).render())
             await asyncio.to_thread(deregister, realm_demo, "f00d00000001", "f00d00000002")
-            assert await until(pilot, lambda: not any("live" in r for r in rows(table, 2)))
+            assert await until(pilot, lambda: "fungal" in rows(table, 1))
+            assert "live:" not in screen_text(app)
 
     asyncio.run(go())
 
@@ -207,13 +208,17 @@ def test_a_toast_when_one_arrives_while_another_pane_is_shown(realm_demo: Settin
             hub = app.query_one(LiveHub)
             assert await until(pilot, lambda: hub.ready)
             start = hub.toasts
-            assert start == 1  # the pending ones at start, while the graph is shown
+            assert start == 0  # what was pending at start is counted in the tab bar instead
+            assert "5 Notifications (3 ✗1)" in str(app.query_one("#tabs").render())
             # another process changes a contract while the graph pane is shown
             change = ContractChange(
                 "demo", "s3-access", "s3-permissions", "aperture", "3.0.0", "2.0.0", False
             )
             await asyncio.to_thread(notify, realm_demo, change)
             assert await until(pilot, lambda: hub.toasts == start + 1)
+            assert await until(
+                pilot, lambda: "5 Notifications (4 ✗2)" in str(app.query_one("#tabs").render())
+            )
             toast = list(app._notifications)[-1]
             assert toast.title == "breaking change" and toast.severity == "warning"
             assert "aperture updated s3-access/s3-permissions 2.0.0 -> 3.0.0 (breaking)" in toast.message

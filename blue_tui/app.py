@@ -110,7 +110,10 @@ class BlueApp(App[None]):
         self.query_one(PaneTabs).show_current(self.initial_pane)
 
     def on_live_hub_pending_changed(self, message: LiveHub.PendingChanged) -> None:
-        tabs = self.query_one(PaneTabs)
+        found = self.query(PaneTabs)
+        if not found:  # the app is closing
+            return
+        tabs = found.first()
         badge = f"({message.pending}" + (f" ✗{message.breaking}" if message.breaking else "") + ")"
         tabs.badges = {"notifications": badge} if message.pending else {}
         tabs.show_current()

@@ -396,6 +396,8 @@ class LiveHub(Widget):
     def _dispatch(self, what: str, fresh: list[Notification] | None = None) -> None:
         from screens.base import Pane
 
+        if self._closing or not self.is_attached:
+            return
         for pane in self.app.query(Pane):
             pane.live_changed(self, what, fresh or [])
         if what == "notifications":

@@ -32,40 +32,54 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("contract", "contract", 30),
     ("versions", "versions", 16),
     ("from", "from", 12),
-    ("age", "age", 7),
+    ("age", "age", 8),
     ("state", "state", 8),
     ("summary", "summary", None),
 )
 
 
-def _cells(note: Notification, now: float) -> tuple[Text, ...]:
+Cell = tuple[str, str]  # (text, style)
+
+
+def _cells(note: Notification, now: float) -> tuple[Cell, ...]:
     style = "bold" if note.state == "pending" else "dim"
     mark = "✗" if note.breaking else "●" if note.state == "pending" else "·"
     change = "BREAKING" if note.breaking else note.change_type
     versions = f"{note.from_version} -> {note.to_version}" if note.from_version else note.to_version
-    values = (
+    return (
         (mark, "bold" if note.breaking else style),
         (str(note.id), style),
         (change, "bold reverse" if note.breaking and note.state == "pending" else style),
         (f"{note.domain}/{note.contract}", style),
         (versions, style),
         (note.from_repo or "—", style),
-        (ago(now - note.created_at), style),
+        (_age(now - note.created_at), style),
         (note.state, style),
         (note.summary, "" if note.state == "pending" else "dim"),
     )
-    return tuple(Text(v, style=s) for v, s in values)  # from sessions.db: never markup
+
+
+def _age(seconds: float) -> str:
+    """Minutes at the finest: a row's text (and so the table) does not change every second."""
+    return "just now" if seconds < 60 else ago(seconds)
+
+
+def _text(cell: Cell) -> Text:
+    return Text(cell[0], style=cell[1])  # from sessions.db: never markup
 
 
 class NotificationsPane(Pane):
     PANE_ID = "notifications"
     BINDINGS = bindings_for("notifications")
-    #: New rows are added at most this often (100 notifications/s must not mean 100 redraws/s).
-    FLUSH_EVERY: ClassVar[float] = 0.2
+    #: New rows are added at most this often: every change to the table redraws all its visible
+    #: cells, so 100 notifications/s must not mean 100 redraws/s.
+    FLUSH_EVERY: ClassVar[float] = 1.0
 
     def __init__(self, services: Services, *, id: str | None = None) -> None:
         super().__init__(services, id=id)
         self.shown: dict[int, Notification] = {}
+        #: What each row shows now, by notification id (the diff is against this).
+        self.cells: dict[int, tuple[Cell, ...]] = {}
         self.waiting: list[Notification] = []
         self._flush_timer: Timer | None = None
         self._stale = True
@@ -117,7 +131,8 @@ class NotificationsPane(Pane):
     # ---- drawing ------------------------------------------------------------------------------------
 
     def fill(self) -> None:
-        """Every notification again (first show, after acknowledgements, a reset, a filter)."""
+        """Bring the table in line with the hub's list by notification id (first show, after
+        acknowledgements, a purge, a filter): only changed cells are written, inside one batch."""
         hub = self.hub
         table = self.query_one("#notification-list", DataTable)
         self._stale = False
@@ -131,14 +146,32 @@ class NotificationsPane(Pane):
         table.display = True
         self.query_one("#notification-details").display = True
         keep = self._current_id()
+        at_top = table.cursor_row <= 0
         now = hub.now()
         needle = self._needle()
+        wanted: dict[int, tuple[Notification, tuple[Cell, ...]]] = {}
+        for note in hub.notifications:
+            cells = _cells(note, now)
+            if not needle or needle in " ".join(c[0] for c in cells).lower():
+                wanted[note.id] = (note, cells)
+        added = False
         with self.app.batch_update():
-            table.clear()
-            self.shown = {}
-            for note in hub.notifications:
-                self._add(table, note, now, needle)
-            self._restore(table, keep)
+            for ident in [i for i in self.shown if i not in wanted]:
+                table.remove_row(str(ident))
+                del self.shown[ident], self.cells[ident]
+            for ident, (note, cells) in wanted.items():
+                old = self.cells.get(ident)
+                if old is None:
+                    table.add_row(*(_text(c) for c in cells), key=str(ident))
+                    added = True
+                else:
+                    for (column, _, _), was, cell in zip(COLUMNS, old, cells, strict=True):
+                        if was != cell:
+                            table.update_cell(str(ident), column, _text(cell))
+                self.shown[ident], self.cells[ident] = note, cells
+            if added:
+                table.sort("id", key=lambda cell: -int(cell.plain))
+            self._restore(table, None if at_top and added else keep)
         self._summary()
         self._details()
 
@@ -158,24 +191,19 @@ class NotificationsPane(Pane):
         needle = self._needle()
         with self.app.batch_update():
             for note in reversed(fresh):
-                self._add(table, note, now, needle)
+                cells = _cells(note, now)
+                if note.id in self.shown or (needle and needle not in " ".join(c[0] for c in cells).lower()):
+                    continue
+                table.add_row(*(_text(c) for c in cells), key=str(note.id))
+                self.shown[note.id], self.cells[note.id] = note, cells
             for ident in sorted(self.shown)[: max(0, len(self.shown) - self.hub.KEEP)]:
                 table.remove_row(str(ident))
-                del self.shown[ident]
+                del self.shown[ident], self.cells[ident]
             table.sort("id", key=lambda cell: -int(cell.plain))
             self._restore(table, None if at_top else keep)
         self.flushes += 1
         self._summary()
         self._details()
-
-    def _add(self, table: DataTable[Text], note: Notification, now: float, needle: str) -> None:
-        if note.id in self.shown:
-            return
-        cells = _cells(note, now)
-        if needle and needle not in " ".join(c.plain for c in cells).lower():
-            return
-        table.add_row(*cells, key=str(note.id))
-        self.shown[note.id] = note
 
     def _restore(self, table: DataTable[Text], keep: int | None) -> None:
         if keep is not None and keep in self.shown:

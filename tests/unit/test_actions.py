@@ -58,7 +58,9 @@ def test_read_only_drops_the_actions_that_write() -> None:
     assert "dialogues.import" not in [a.id for a in actions_for("dialogues", read_only=True)]
     assert "dialogues.import" in [a.id for a in actions_for("dialogues")]
     assert [a.id for a in actions_for("notifications", read_only=True)] == []
-    assert not {"realm.sync", "realm.worktree", "realm.prs"} & {a.id for a in actions_for(None, read_only=True)}
+    assert not {"realm.sync", "realm.worktree", "realm.prs"} & {
+        a.id for a in actions_for(None, read_only=True)
+    }
 
 
 @pytest.mark.parametrize(

@@ -120,6 +120,7 @@ class LiveHub(Widget):
         self._reload_timer: Timer | None = None
         self._last_reload = 0.0
         self._closing = False
+        self._opening = False
         self._toast_timer: Timer | None = None
         self._toast_waiting: list[Notification] = []
         #: Counters for tests and benchmarks.
@@ -135,6 +136,10 @@ class LiveHub(Widget):
     # ---- start and stop ----------------------------------------------------------------------------
 
     def start(self) -> None:
+        """Open sessions.db and register (again, after a failure: ``r`` in a live pane)."""
+        if self._opening or self.db is not None or self._closing:
+            return
+        self._opening = True
         self.run_worker(self._open(), name="open sessions.db", group="live-open", exit_on_error=False)
 
     async def _open(self) -> None:
@@ -144,7 +149,14 @@ class LiveHub(Widget):
 
         self.where = await asyncio.to_thread(whereabouts, self.services)
         try:
-            self.db = await SessionsDb.for_settings(self.services.settings, clock=self.now)
+            db = await SessionsDb.for_settings(self.services.settings, clock=self.now)
+        except BlueError as exc:
+            self._opening = False
+            self._fail(exc)
+            return
+        self.db = db
+        self._opening = False
+        try:
             spec = SessionSpec(
                 "dashboard",
                 realm=self.where.realm,
@@ -153,13 +165,19 @@ class LiveHub(Widget):
                 active_domains=tuple(sorted(self.where.domains or ())),
                 worktree=self.where.checkout,
             )
-            self.lease = SessionLease(self.db, spec)
+            self.lease = SessionLease(db, spec)
             self.me = await self.lease.__aenter__()
         except BlueError as exc:
+            self.lease = None
+            self.db = None
+            await db.close()
             self._fail(exc)
             return
         if self._closing:
             return
+        if self.problem is not None:
+            self.problem = None
+            self._dispatch("problem")
         self.viewer = Viewer(
             realm=self.where.realm, repo=self.where.repo, domains=self.where.domains, session_id=self.me.id
         )
@@ -171,7 +189,10 @@ class LiveHub(Widget):
             on_error=lambda error: self.post_message(self.WatchFailed(error)),
         ).start()
         self.ready = True
-        await self._reload_notifications()
+        try:
+            await self._reload_notifications()
+        except BlueError as exc:
+            self._fail(exc)
         self._dispatch("notifications")
         self.look_now()
 
@@ -204,8 +225,12 @@ class LiveHub(Widget):
         return self.POLL_SHOWN if self._pane_shown("sessions") else self.POLL_HIDDEN
 
     def look_now(self) -> None:
-        """Look at the sessions now (or right after the look under way)."""
-        if self.db is None or self._closing:
+        """Look at the sessions now (or right after the look under way); without a database (it
+        could not be opened), try to open it again."""
+        if self.db is None:
+            self.start()
+            return
+        if self._closing:
             return
         if self._looking:
             self._look_again = True
@@ -268,7 +293,10 @@ class LiveHub(Widget):
         one per RELOAD_EVERY seconds unless ``now`` (this dashboard's own acknowledgement). Every
         new notification comes with its author's acknowledgement, so under a stream of them this
         is what keeps the stream from turning into a stream of reloads."""
-        if self.db is None or self.viewer is None or self._closing:
+        if self.db is None:
+            self.start()
+            return
+        if self.viewer is None or self._closing:
             return
         if self._reloading:
             self._reload_again = True

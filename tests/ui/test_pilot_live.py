@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Static
 
 from blue_tui.core.config import Settings
 from blue_tui.core.demo import workspace
-from blue_tui.core.sessions import ContractChange, SessionsDb, Viewer
+from blue_tui.core.sessions import ContractChange, SessionsDb, Viewer, reset
 from screens.graph import GraphPane
 from screens.live import LiveHub
 from screens.notifications import NotificationsPane
@@ -288,7 +288,15 @@ def test_an_unusable_sessions_db_is_named_in_both_panes(realm_demo: Settings) ->
             await pilot.press("1")  # the rest of the dashboard works
             await settle(pilot)
             assert app.query_one("#graph-list", DataTable).row_count > 0
-        assert path.read_bytes().startswith(b"SQLite format 3\x00")
+            assert path.read_bytes().startswith(b"SQLite format 3\x00")  # never written
+            # `blue session reset` moves it aside; r in a live pane connects again
+            done = await asyncio.to_thread(reset, realm_demo)
+            assert done.action == "moved"
+            await pilot.press("4", "r")
+            assert await until(pilot, lambda: hub.ready and hub.problem is None)
+            table = app.query_one("#session-list", DataTable)
+            assert await until(pilot, lambda: table.row_count == 1 and table.display)
+            assert "reading sessions.db failed" not in screen_text(app)
 
     asyncio.run(go())
 

@@ -54,6 +54,18 @@ def local_store_env() -> Iterator[dict[str, str]]:
             localdb.stop(server_settings)
 
 
+def cli_env(home: Path) -> dict[str, str]:
+    """The environment of a `blue` subprocess in a benchmark: a fresh home, no BLUE_/GIT_ leaks.
+
+    PYTHONDONTWRITEBYTECODE is dropped: an installed blue has its bytecode compiled, as after the
+    first run here; otherwise every run would pay for compiling the package again.
+    """
+    drop = ("CI", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BLUE_", "GIT_")) and k not in drop}
+    env.update({"HOME": str(home), "BLUE_HOME": str(home / ".blue"), "BLUE_USER": "bench@example.com"})
+    return env
+
+
 def timed(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()

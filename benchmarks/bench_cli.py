@@ -15,7 +15,6 @@ Run: `.venv/bin/python benchmarks/bench_cli.py` (about half a minute).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -24,17 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from _common import paired, report
+from _common import cli_env, paired, report
 from realm_builders import member_repo, register, sample_realm
 
 ROUNDS = 31
-
-
-def _env(home: Path) -> dict[str, str]:
-    drop = ("CI", "PYTHONDONTWRITEBYTECODE")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BLUE_", "GIT_")) and k not in drop}
-    env.update({"HOME": str(home), "BLUE_HOME": str(home / ".blue"), "BLUE_USER": "bench@example.com"})
-    return env
 
 
 def _runner(argv: list[str], env: dict[str, str], cwd: Path, expect: int = 0) -> object:
@@ -58,7 +50,7 @@ def main() -> int:
         base = Path(tmp)
         home = base / "home"
         home.mkdir()
-        env = _env(home)
+        env = cli_env(home)
         realm = sample_realm(base / "realm")
         register(home / ".blue", "letemcook", realm.root)
         repo = member_repo(base / "fungal", "letemcook", "fungal")

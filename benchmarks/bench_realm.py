@@ -25,20 +25,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from _common import alternate, report, timed
+from _common import alternate, cli_env, report, timed
 from realm_builders import generate_realm, git, member_repo, register, sample_realm
 
 REPOS, DOMAINS, CONTRACTS = 1000, 5000, 5000
 BUMPED = 50
-
-
-def env_for(home: Path) -> dict[str, str]:
-    # PYTHONDONTWRITEBYTECODE is dropped: an installed blue has its bytecode compiled, as after the
-    # first run here; otherwise every run would pay for compiling the package again.
-    drop = ("CI", "PYTHONDONTWRITEBYTECODE")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BLUE_", "GIT_")) and k not in drop}
-    env.update({"HOME": str(home), "BLUE_HOME": str(home / ".blue"), "BLUE_USER": "bench@example.com"})
-    return env
 
 
 def blue(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -93,7 +84,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="blue-bench-realm-") as tmp:
         base = Path(tmp)
         home = base / "home"
-        env = env_for(home)
+        env = cli_env(home)
         root = base / "realm"
         started = time.perf_counter()
         counts = generate_realm(root, repos=REPOS, domains=DOMAINS, contracts=CONTRACTS)

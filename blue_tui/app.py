@@ -2,7 +2,9 @@
 
 `blue-tui [--realm NAME] [--read-only]`. Panes are listed in blue_tui.core.actions.PANES and
 mounted the first time they are shown; each loads its data in a worker, so the first frame
-paints before any network, git or disk work finishes.
+paints before any network, git or disk work finishes. The live hub (screens/live.py) registers
+the dashboard's session once the first frame is up and deregisters it when the app exits; the
+realm workflows (``s``, ``w``, ``p``) are in screens/workflows.py.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import BindingType
+from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 
@@ -26,7 +29,12 @@ from blue_tui.core.actions import BY_ID, PANES, Keymap, KeymapError, load_keymap
 from blue_tui.core.services import Services
 from screens.base import Pane
 from screens.keys import bindings_for
+from screens.live import LiveHub
 from screens.palette import ActionCommands
+from screens.workflows import Workflows
+
+#: App-level actions that open a workflow: not while a modal (a confirmation, a result) is up.
+WORKFLOW_ACTIONS = frozenset({"realm_sync", "realm_worktree", "realm_prs"})
 
 
 def styles_dir() -> Path:
@@ -45,13 +53,21 @@ def pane_class(pane_id: str) -> type[Pane]:
 
 
 class PaneTabs(Static):
-    """The numbered pane titles; the current one highlighted."""
+    """The numbered pane titles; the current one highlighted; pending notifications counted."""
 
-    def show_current(self, current: str) -> None:
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id)
+        self.current = "graph"
+        #: Pane id -> a badge after its title (``(2 ✗1)``: two pending notifications, one breaking).
+        self.badges: dict[str, str] = {}
+
+    def show_current(self, current: str | None = None) -> None:
+        self.current = current or self.current
         text = Text()
         for pane in PANES:
-            style = "reverse bold" if pane.id == current else ""
-            text.append(f" {pane.number} {pane.title} ", style=style)
+            style = "reverse bold" if pane.id == self.current else ""
+            badge = self.badges.get(pane.id)
+            text.append(f" {pane.number} {pane.title}" + (f" {badge}" if badge else "") + " ", style=style)
             text.append(" ")
         self.update(text)
 
@@ -76,6 +92,8 @@ class BlueApp(App[None]):
             self.keymap = Keymap({}, None)
         self.set_keymap(self.keymap.textual())
         self.sub_title = "read-only" if services.read_only else ""
+        self.live = LiveHub(services)
+        self.workflows = Workflows(self, services)
 
     @property
     def read_only(self) -> bool:
@@ -86,21 +104,36 @@ class BlueApp(App[None]):
         with ContentSwitcher(id="panes", initial=f"pane-{self.initial_pane}"):
             yield pane_class(self.initial_pane)(self.services)
         yield Footer()
+        yield self.live
 
     def on_mount(self) -> None:
         self.query_one(PaneTabs).show_current(self.initial_pane)
+
+    def on_live_hub_pending_changed(self, message: LiveHub.PendingChanged) -> None:
+        found = self.query(PaneTabs)
+        if not found:  # the app is closing
+            return
+        tabs = found.first()
+        badge = f"({message.pending}" + (f" ✗{message.breaking}" if message.breaking else "") + ")"
+        tabs.badges = {"notifications": badge} if message.pending else {}
+        tabs.show_current()
 
     def on_ready(self) -> None:
         """The first frame is on screen: now the first pane may start its loads."""
         pane = self.pane()
         if pane is not None:
             pane.activate()
+        self.live.start()
         if self.keymap_error is not None:
             from screens.modals import ErrorScreen
 
             self.push_screen(
                 ErrorScreen("Your key remapping was not applied (default keys are in use)", self.keymap_error)
             )
+
+    async def on_unmount(self) -> None:
+        """Leaving: the dashboard's session is deregistered (a crash leaves a pid that is gone)."""
+        await self.live.close()
 
     # ---- panes ---------------------------------------------------------------------------------
 
@@ -178,7 +211,20 @@ class BlueApp(App[None]):
         elif focused is not None and where in ("down", "up"):
             focused.scroll_relative(y=1 if where == "down" else -1, animate=False)
 
+    # ---- the realm workflows (writes: hidden in --read-only) ---------------------------------------
+
+    def action_realm_sync(self) -> None:
+        self.workflows.sync()
+
+    def action_realm_worktree(self) -> None:
+        self.workflows.worktree_menu()
+
+    def action_realm_prs(self) -> None:
+        self.workflows.prs()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in WORKFLOW_ACTIONS and isinstance(self.screen, ModalScreen):
+            return False
         return not (
             self.read_only and any(a.writes and a.method == action and a.pane is None for a in BY_ID.values())
         )
@@ -187,7 +233,8 @@ class BlueApp(App[None]):
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="blue-tui",
-        description="The blue dashboard: 1 realm graph, 2 contracts, 3 dialogues. Press ? inside for every key.",
+        description="The blue dashboard: 1 realm graph, 2 contracts, 3 dialogues, 4 sessions, "
+        "5 notifications; s syncs, w worktrees, p PRs. Press ? inside for every key.",
     )
     parser.add_argument("--realm", metavar="NAME", help="realm name (from $BLUE_HOME/index.yaml) or folder")
     parser.add_argument("--read-only", action="store_true", help="hide every action that writes")

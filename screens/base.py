@@ -19,6 +19,8 @@ from blue_tui.core.errors import BlueError
 
 if TYPE_CHECKING:
     from blue_tui.core.services import Services
+    from blue_tui.core.sessions import Notification
+    from screens.live import LiveHub
 
 
 def problem_text(exc: BaseException) -> tuple[str, str]:
@@ -95,6 +97,10 @@ class Pane(Vertical):
     def subviews(self) -> dict[str | None, Widget | None]:
         """Sub-views open now (registry pane name -> widget), whose actions apply too."""
         return {}
+
+    def live_changed(self, hub: LiveHub, what: str, fresh: list[Notification]) -> None:
+        """sessions.db moved: ``what`` is ``sessions``, ``notifications`` (``fresh``: the new ones,
+        newest first; empty after a full reload) or ``problem``. Panes that show it override this."""
 
     def focus_main(self) -> None:
         """Focus the pane's list, unless the pane is hidden (a load finishing after the user moved

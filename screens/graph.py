@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from blue_tui.core.realm.locate import Located
     from blue_tui.core.realm.model import Realm
     from blue_tui.core.services import Services
+    from blue_tui.core.sessions import Notification
+    from screens.live import LiveHub
 
 
 @dataclass
@@ -79,6 +81,8 @@ class GraphPane(Pane):
         self.loads: Loads[GraphData] = Loads(self, "graph-load")
         self.check_loads: Loads[GraphData] = Loads(self, "graph-check")
         self.rows: list[str] = []
+        #: Repo -> what its live sessions are (kind), from the live hub: marked in the list.
+        self.live: dict[str, list[str]] = {}
 
     def compose(self) -> ComposeResult:
         yield Static("", id="graph-summary", classes="pane-summary")
@@ -131,7 +135,14 @@ class GraphPane(Pane):
         self.hide_error()
         self.query_one("#graph-loading").display = False
         self.query_one("#graph-body").display = True
-        graph = data.graph
+        self._summary(data.graph)
+        self.query_one(GraphCanvas).show(data.canvas)
+        bar = self.query_one(FilterBar)
+        self.apply_filter(bar.value)
+        if not bar.has_focus:  # the check's update must not take the keyboard from the filter
+            self.focus_main()
+
+    def _summary(self, graph: RealmGraph) -> None:
         errors = sum(p.severity == "error" for p in graph.problems)
         warnings = sum(p.severity == "warning" for p in graph.problems)
         summary = Text()
@@ -144,12 +155,10 @@ class GraphPane(Pane):
             summary.append(f" · check: {errors} errors, {warnings} warnings")
         if graph.cycle:
             summary.append(" · CYCLE " + " -> ".join(graph.cycle), style="bold")
+        live = sorted(r for r in self.live if r in graph.nodes)
+        if live:
+            summary.append(" · live: " + ", ".join(live))
         self.query_one("#graph-summary", Static).update(summary)
-        self.query_one(GraphCanvas).show(data.canvas)
-        bar = self.query_one(FilterBar)
-        self.apply_filter(bar.value)
-        if not bar.has_focus:  # the check's update must not take the keyboard from the filter
-            self.focus_main()
 
     def _row(self, element: str) -> tuple[str, str, str]:
         assert self.data is not None
@@ -158,7 +167,8 @@ class GraphPane(Pane):
         if kind == "repo":
             node = graph.nodes[name]
             mark = {"failing": "✗", "warning": "!"}.get(node.state, "●" if node.you else "○")
-            return mark, name + (" (you)" if node.you else ""), node.state
+            live = len(self.live.get(name, ()))
+            return mark, name + (" (you)" if node.you else "") + (f" ◉{live}" if live else ""), node.state
         edge = graph.edge(element)
         assert edge is not None
         return GLYPHS[edge.state], f"{edge.provider} -> {edge.consumer}", f"{edge.label[:-2]} · {edge.state}"
@@ -195,7 +205,31 @@ class GraphPane(Pane):
             for label, value in self.data.graph.details(element):
                 details.append(f"{label}: ", style="bold")
                 details.append(value + "\n")
+            kinds = self.live.get(element.partition(":")[2]) if element.startswith("repo:") else None
+            if kinds:
+                details.append("live sessions: ", style="bold")
+                details.append(", ".join(kinds) + "\n")
         self.query_one("#graph-details", Static).update(details)
 
     def action_details(self) -> None:
         self.query_one("#graph-details").scroll_visible()
+
+    # ---- live sessions (the hub tells) and the selection the realm workflows act on ----------------
+
+    def live_changed(self, hub: LiveHub, what: str, fresh: list[Notification]) -> None:
+        if what != "sessions":
+            return
+        live = {repo: [s.kind for s in sessions] for repo, sessions in hub.live_repos().items()}
+        if live != self.live:
+            self.live = live
+            if self.data is not None:
+                self._summary(self.data.graph)
+                self.apply_filter(self.query_one(FilterBar).value)
+
+    def selected_repo(self) -> str | None:
+        """The repo selected in the list (None for an edge or nothing)."""
+        table = self.query_one("#graph-list", DataTable)
+        if not self.rows or not 0 <= table.cursor_row < len(self.rows):
+            return None
+        kind, _, name = self.rows[table.cursor_row].partition(":")
+        return name if kind == "repo" else None

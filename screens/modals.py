@@ -1,5 +1,6 @@
-"""Modal screens: a confirmation (enter/y confirms, escape/n cancels), a one-line prompt, an error
-screen that names the next step, and a results screen around :class:`ResultTable`."""
+"""Modal screens: a confirmation (enter or y confirms, escape or n cancels: lazygit's keys), a
+one-line prompt, an error screen that names the next step, and a results screen around
+:class:`ResultTable`."""
 
 from __future__ import annotations
 
@@ -18,11 +19,11 @@ from screens.result_table import Result, ResultTable
 
 
 class ConfirmModal(ModalScreen[bool]):
-    """Asks before an action that writes; returns True only on an explicit yes."""
+    """Asks before an action that writes; True only on an explicit yes (enter or y)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
+        Binding("enter,y", "answer(True)", "Yes", priority=True),
+        Binding("n,escape", "answer(False)", "No", priority=True),
     ]
 
     def __init__(self, question: str, detail: str = "", *, yes: str = "Yes") -> None:
@@ -37,11 +38,11 @@ class ConfirmModal(ModalScreen[bool]):
             if self.detail:
                 yield Static(Text(self.detail))
             with Horizontal(classes="buttons"):
-                yield Button(f"{self.yes} (y)", id="yes", variant="warning")
-                yield Button("No (n)", id="no")
+                yield Button(f"{self.yes} (enter)", id="yes", variant="warning")
+                yield Button("Cancel (esc)", id="no")
 
     def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
+        self.query_one("#yes", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
@@ -102,16 +103,22 @@ class ErrorScreen(ModalScreen[None]):
 class ResultsModal(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter", "close", "Close")]
 
-    def __init__(self, title: str, results: Iterable[Result], *, item_label: str = "item") -> None:
+    def __init__(
+        self, title: str, results: Iterable[Result], *, item_label: str = "item", note: Text | None = None
+    ) -> None:
         super().__init__(classes="modal")
         self.title_text = title
         self.results = list(results)
         self.item_label = item_label
+        self.note = note
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(self.title_text, style="bold"))
+            if self.note is not None and self.note.plain:
+                yield Static(self.note, id="results-note", classes="results-note")
             yield ResultTable(item_label=self.item_label, id="results")
+            yield Static(Text("enter or escape closes", style="dim"))
 
     def on_mount(self) -> None:
         table = self.query_one(ResultTable)

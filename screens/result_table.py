@@ -1,7 +1,7 @@
 """A table of per-item results (one row per file, dialogue item or repo): item, status, detail.
 
-Reused for import results and for a tampered dialogue's findings; the next issue's sync and PR
-actions report per repo through it.
+Reused for import results, a tampered dialogue's findings, and the realm workflows' per-repo
+results (sync, worktree create / list / remove, PR status, open and merge).
 """
 
 from __future__ import annotations
@@ -17,12 +17,37 @@ MARKS = {
     "ok": "✓",
     "created": "✓",
     "replaced": "✓",
+    "published": "✓",
+    "pulled": "✓",
+    "merged": "✓",
+    "removed": "✓",
+    "opened": "✓",
+    "updated": "✓",
+    "present": "✓",
+    "would-publish": "→",
+    "would-pull": "→",
     "unchanged": "=",
+    "up-to-date": "=",
+    "exists": "=",
+    "pending": "…",
+    "blocked": "…",
     "skipped": "·",
+    "no-changes": "·",
+    "ready": "…",
+    "cancelled": "·",
+    "closed": "·",
+    "rolled-back": "↺",
     "changed": "!",
     "warning": "!",
+    "missing": "!",
     "failed": "✗",
     "tampered": "✗",
+    "refused": "✗",
+    "error": "✗",
+    "check-failed": "✗",
+    "conflict": "✗",
+    "push-rejected": "✗",
+    "pr-failed": "✗",
 }
 
 

@@ -88,6 +88,7 @@ def clone_note(located: Located, *, quiet: bool) -> dict[str, Any] | None:
 def cmd_sync(args: argparse.Namespace) -> int:
     from blue_tui.core.realm.sync import sync
     from blue_tui.core.realm.sync_report import SyncOptions
+    from blue_tui.core.sessions.sync_notifier import SyncNotifier
 
     settings = Settings.from_env()
     located = _located(args, settings)
@@ -99,7 +100,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
         title=args.title,
     )
     with _cancellable() as cancel:
-        report = sync(settings, located, options, progress=_progress(args), cancel=cancel)
+        report = sync(
+            settings,
+            located,
+            options,
+            progress=_progress(args),
+            notifier=SyncNotifier(settings, located.root),
+            cancel=cancel,
+        )
     if args.json:
         emit_json(report.as_json())
         return report.exit_code

@@ -69,6 +69,8 @@ PANES: tuple[Pane, ...] = (
     Pane("graph", 1, "Realm graph", "screens.graph:GraphPane"),
     Pane("contracts", 2, "Contracts", "screens.contracts:ContractsPane"),
     Pane("dialogues", 3, "Dialogues", "screens.dialogues:DialoguesPane"),
+    Pane("sessions", 4, "Sessions", "screens.sessions:SessionsPane"),
+    Pane("notifications", 5, "Notifications", "screens.notifications:NotificationsPane"),
 )
 
 #: Sub-views that live inside a pane and have their own actions.
@@ -95,12 +97,18 @@ ACTIONS: tuple[Action, ...] = (
     Action("list.top", ("g",), "Top of the list", None, "list_move('top')", footer=False),
     Action("list.bottom", ("G",), "Bottom of the list", None, "list_move('bottom')", footer=False),
     *_pane_actions(),
+    Action("realm.sync", ("s",), "Sync this repo", None, "realm_sync", writes=True),
+    Action("realm.worktree", ("w",), "Worktrees", None, "realm_worktree", writes=True),
+    Action("realm.prs", ("p",), "PR status", None, "realm_prs", writes=True),
     Action("graph.details", ("enter",), "Details", "graph", "details", footer=False),
     Action("contracts.versions", ("v",), "Pick versions", "contracts", "pick_versions"),
     Action("dialogues.open", ("enter",), "Open", "dialogues", "open", footer=False),
     Action("dialogues.sort", ("o",), "Sort", "dialogues", "sort"),
     Action("dialogues.reverse", ("O",), "Reverse order", "dialogues", "reverse", footer=False),
     Action("dialogues.import", ("i",), "Import", "dialogues", "import_files", writes=True),
+    Action("sessions.details", ("enter",), "Details", "sessions", "details", footer=False),
+    Action("notifications.ack", ("a",), "Acknowledge", "notifications", "ack", writes=True),
+    Action("notifications.ack_all", ("A",), "Acknowledge all", "notifications", "ack_all", writes=True),
     Action("record.toggle", ("enter", "space"), "Expand/collapse", "record", "toggle_fold"),
     Action("record.next", ("tab",), "Next section", "record", "next_section"),
     Action("record.previous", ("shift+tab",), "Previous section", "record", "previous_section", footer=False),

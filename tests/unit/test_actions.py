@@ -25,18 +25,42 @@ def test_registry_ids_are_unique_and_default_keys_do_not_clash() -> None:
 
 
 def test_every_pane_has_a_digit_and_the_issue_keys_exist() -> None:
-    assert [p.number for p in PANES] == [1, 2, 3]
+    assert [(p.number, p.id) for p in PANES] == [
+        (1, "graph"),
+        (2, "contracts"),
+        (3, "dialogues"),
+        (4, "sessions"),
+        (5, "notifications"),
+    ]
     for pane in PANES:
         assert BY_ID[f"app.pane.{pane.id}"].keys == (str(pane.number),)
     keys = {k for a in ACTIONS if a.pane is None for k in a.keys}
     assert {"slash", "escape", "j", "k", "g", "G", "r", "q", "question_mark"} <= keys
+    # issue 13's realm workflows, everywhere; issue 12's acknowledgement in its pane
+    assert [(BY_ID[i].keys, BY_ID[i].pane) for i in ("realm.sync", "realm.worktree", "realm.prs")] == [
+        (("s",), None),
+        (("w",), None),
+        (("p",), None),
+    ]
+    assert (BY_ID["notifications.ack"].keys, BY_ID["notifications.ack"].pane) == (("a",), "notifications")
 
 
 def test_read_only_drops_the_actions_that_write() -> None:
     writes = [a.id for a in ACTIONS if a.writes]
-    assert writes == ["dialogues.import"]
+    assert writes == [
+        "realm.sync",
+        "realm.worktree",
+        "realm.prs",
+        "dialogues.import",
+        "notifications.ack",
+        "notifications.ack_all",
+    ]
     assert "dialogues.import" not in [a.id for a in actions_for("dialogues", read_only=True)]
     assert "dialogues.import" in [a.id for a in actions_for("dialogues")]
+    assert [a.id for a in actions_for("notifications", read_only=True)] == []
+    assert not {"realm.sync", "realm.worktree", "realm.prs"} & {
+        a.id for a in actions_for(None, read_only=True)
+    }
 
 
 @pytest.mark.parametrize(

@@ -12,12 +12,26 @@ commits and the dashboard's snapshots and screenshot stay stable):
 4. 2.0.0 turns ``read`` into an object (breaking both ways, a major bump): ``fungal``'s range no
    longer admits the current version, so its import is out of range.
 
-Files are written as ``blue realm admin`` writes them and checked by loading the realm afterwards.
+Each code repo has a bare remote too (``remote/code/{repo}.git``), so the dashboard's worktree
+and PR workflows (``w``, ``p``) run end to end with the local forge, like ``s``.
+
+Steps 1-3 are written as ``blue realm admin`` writes them and pushed to the bare remote. Step 4 is
+made by ``blue realm admin contract`` itself, run from aperture's checkout (the real admin path:
+the compatibility checker judges it breaking and ``notify_contract_change`` posts the breaking
+notification into sessions.db). It stays a local commit of the realm clone, so pressing ``s`` in
+the dashboard with aperture selected (or ``blue realm sync`` in aperture's checkout) publishes it
+for review through the local forge. The admin command runs as a child process with git's dates
+pinned, so its commit, like the others, is the same on every machine.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +40,7 @@ from typing import Any
 from blue_tui.core.config import Settings
 from blue_tui.core.realm import git
 from blue_tui.core.realm import index as realm_index
+from blue_tui.core.realm.clone import record_checkout
 from blue_tui.core.realm.errors import RealmError
 from blue_tui.core.realm.repo_config import Membership, write_membership
 from blue_tui.core.realm.yamlfile import dump
@@ -33,6 +48,8 @@ from blue_tui.core.realm.yamlfile import dump
 REALM = "demo"
 REPOS = ("aperture", "fungal", "web", "notebooks")
 MARKER = ".blue-demo"
+#: Written last: a build that was interrupted has no such file and is built again.
+DONE = ".blue-demo-done"
 AUTHOR = ("blue demo", "demo@blue.invalid")
 START = 1769248800  # 2026-01-24T10:00:00Z
 
@@ -137,10 +154,6 @@ def _s3(version: str, schema: Any) -> dict[str, Any]:
     evolution: list[dict[str, Any]] = [{"version": "1.0.0", "changes": ["Initial: read prefixes"]}]
     if version >= "1.1.0":
         evolution.append({"version": "1.1.0", "changes": ["Optional write list"], "compatible": True})
-    if version >= "2.0.0":
-        evolution.append(
-            {"version": "2.0.0", "changes": ["read becomes an object with prefixes"], "compatible": False}
-        )
     return _contract("s3-permissions", version, "aperture", schema, evolution, "s3-access")
 
 
@@ -156,7 +169,8 @@ def _import(contract: str, rng: str, binding: str, resolved: str, at: str) -> di
 
 
 def _steps() -> list[tuple[str, dict[str, Any]]]:
-    """``(commit message, {realm-relative file: YAML data})``, oldest first."""
+    """``(commit message, {realm-relative file: YAML data})``, oldest first (steps 1-3; step 4 is
+    :func:`_breaking_change`)."""
     s3 = "domains/s3-access"
     img = "domains/image-results"
     tm = "domains/training-metrics"
@@ -281,10 +295,6 @@ def _steps() -> list[tuple[str, dict[str, Any]]]:
                 },
             },
         ),
-        (
-            "realm: update contract s3-access/s3-permissions 1.1.0 -> 2.0.0 (major)",
-            {f"{s3}/contracts/s3-permissions.yaml": _s3("2.0.0", S3_V3)},
-        ),
     ]
 
 
@@ -315,7 +325,7 @@ def _commit_all(root: Path, message: str, step: int) -> None:
 def existing(settings: Settings) -> Workspace | None:
     """The demo an earlier run built, if it is complete."""
     root = demo_root(settings)
-    if not (root / MARKER).is_file() or not (root / "realm" / "realm.yaml").is_file():
+    if not (root / MARKER).is_file() or not (root / DONE).is_file():
         return None
     return Workspace(
         root,
@@ -350,6 +360,7 @@ def build(settings: Settings, progress: Progress | None = None) -> Workspace:
     found = existing(settings)
     if found is not None:
         _register(settings, found)
+        _record_checkouts(settings, found)
         return found
     root = demo_root(settings)
     if root.exists() and any(root.iterdir()) and not (root / MARKER).is_file():
@@ -396,7 +407,70 @@ def build(settings: Settings, progress: Progress | None = None) -> Workspace:
             _write(path, rel, f"# {name}: {rel}\n")
         write_membership(path, Membership(REALM, name, str(remote)))
         _commit_all(path, f"{name}: join realm {REALM}", step)
+        code_remote = root / "remote" / "code" / f"{name}.git"
+        git.run(["init", "-q", "--bare", "--initial-branch=main", str(code_remote)], root)
+        git.run(["remote", "add", "origin", str(code_remote)], path)
+        git.run(["push", "-q", "-u", "origin", "main"], path)
+    _record_checkouts(settings, workspace)
+    say("aperture: s3-permissions 1.1.0 -> 2.0.0 with `blue realm admin contract` (breaking, not yet synced)")
+    _breaking_change(settings, workspace, step=len(_steps()))
+    (root / DONE).write_text("built\n", encoding="utf-8")
     return workspace
+
+
+def _record_checkouts(settings: Settings, workspace: Workspace) -> None:
+    """index.yaml's ``checkouts:``: where each demo repo is (worktree and sync commands look there)."""
+    for name, path in workspace.repos.items():
+        record_checkout(settings, REALM, name, path)
+
+
+def child_env(settings: Settings, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment ``settings`` came from, for a child ``blue`` process (plus PATH, for git)."""
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TMPDIR")}
+    env.update(settings.env)
+    env.update(extra or {})
+    return env
+
+
+def _breaking_change(settings: Settings, workspace: Workspace, *, step: int) -> None:
+    """Step 4 through the real admin command, from the owner's checkout, with pinned git dates."""
+    doc = dict(S3_V3)
+    with tempfile.TemporaryDirectory(prefix="blue-demo-") as tmp:
+        schema = Path(tmp) / "s3-permissions.schema.json"
+        schema.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "blue_tui",
+                "realm",
+                "admin",
+                "contract",
+                "s3-permissions",
+                "--domain",
+                "s3-access",
+                "--update",
+                "--version",
+                "2.0.0",
+                "--schema",
+                str(schema),
+                "--changes",
+                "read becomes an object with prefixes",
+            ],
+            cwd=workspace.repos["aperture"],
+            env=child_env(settings, _commit_env(step)),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.splitlines() if line.strip()]
+        raise DemoError(
+            f"the demo's breaking change (`blue realm admin contract s3-permissions` in "
+            f"{workspace.repos['aperture']}) failed: {lines[0] if lines else f'exit {done.returncode}'}",
+            hint="run `blue demo --reset` to build the demo again",
+        )
 
 
 def _register(settings: Settings, workspace: Workspace) -> None:

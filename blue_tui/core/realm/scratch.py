@@ -14,21 +14,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from blue_tui.core.processes import pid_alive
 from blue_tui.core.realm import git
 from blue_tui.core.realm.errors import GitError
 from blue_tui.core.realm.remote import git_dir_of
 
 FOLDER = "blue-scratch"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def sweep(root: Path) -> int:
@@ -40,7 +31,7 @@ def sweep(root: Path) -> int:
     removed = 0
     for entry in folder.iterdir():
         pid_text = entry.name.split("-", 1)[0]
-        if pid_text.isdigit() and _alive(int(pid_text)) and int(pid_text) != os.getpid():
+        if pid_text.isdigit() and pid_alive(int(pid_text)) and int(pid_text) != os.getpid():
             continue
         if pid_text.isdigit() and int(pid_text) == os.getpid():
             continue

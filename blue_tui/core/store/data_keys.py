@@ -10,7 +10,7 @@ followed by the next version, made in one transaction with its `wrap_dek` audit 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import botocore.exceptions
@@ -124,13 +124,23 @@ class DataKeys:
         }
         return dek, item
 
-    def writable(self, dialogue_id: str, messages: int, *, known_new: bool = False) -> DekHandle:
+    def writable(
+        self,
+        dialogue_id: str,
+        messages: int,
+        *,
+        known_new: bool = False,
+        with_first: Sequence[dict[str, Any]] = (),
+    ) -> DekHandle:
         """The dialogue's current DEK with ``messages`` encryptions reserved durably.
 
         A new DEK version is made when there is none, or when the current one would
         pass the per-key message limit; it is written in one transaction with its
         `wrap_dek` audit event. ``known_new`` (no committed version yet) skips looking
         for existing keys: creating v1 fails cleanly if one is there after all.
+        ``with_first`` (TransactWriteItems actions, with ``known_new``) go into the
+        transaction that makes v1; if it fails, nothing of it was written and
+        :class:`ChainConflict` is raised.
         """
         pk = pk_for(dialogue_id)
         client = dynamodb_client(self.settings)
@@ -176,9 +186,11 @@ class DataKeys:
                     trace=self.trace.child(),
                     subject=dialogue_id,
                     detail={"kek": item["kek_id"]["S"], "provider": item["provider"]["S"]},
-                    extra_actions=[create],
+                    extra_actions=[create, *with_first],
                 )
             except ChainConflict:
+                if with_first:
+                    raise
                 continue  # that version exists (another writer, or an interrupted write): reserve on it
             self.cache.put(self._cache_key(dialogue_id, version), dek)
             dek.reserve(messages)

@@ -5,7 +5,7 @@ One partition per dialogue (``PK = dialogue#{id}``) holds its data keys
 addresses (:mod:`.sealing`), the manifest pages listing them, and the root naming the
 committed generation (:mod:`.generations`). Writing a new version claims a fresh
 generation, writes it beside the old one, then commits by moving the root in one
-transaction with the audit event (:mod:`.audit_log`); readers see the old version or
+transaction with the audit event (:mod:`.importing`, :mod:`.audit_log`); readers see the old version or
 the new one, never a mix. Reading checks every item against the manifest
 (:mod:`.reader`) and the generation as a whole against the audit log and this
 machine's high-water mark (:mod:`.rollback`, :mod:`.highwater`), so a flipped bit, a
@@ -21,28 +21,25 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from blue_tui.core.config import Settings
-from blue_tui.core.crypto import envelope
-from blue_tui.core.crypto.audit import Anchor, TraceContext
+from blue_tui.core.crypto.audit import TraceContext
 from blue_tui.core.crypto.dek_cache import DekCache
 from blue_tui.core.crypto.keys import MAX_MESSAGES_PER_DEK, KekHandle, KeyProvider
 from blue_tui.core.crypto.providers import key_provider
 from blue_tui.core.errors import (
     BlueError,
     ConcurrentWrite,
-    DialogueExists,
     DialogueNotFound,
     IntegrityError,
     IntegrityProblem,
 )
 from blue_tui.core.gcpause import gc_paused
 from blue_tui.core.store import table as tbl
-from blue_tui.core.store.audit_log import AuditLog, ChainConflict
+from blue_tui.core.store.audit_log import AuditLog
 from blue_tui.core.store.data_keys import DataKeys
-from blue_tui.core.store.entities import split_document, summary
-from blue_tui.core.store.generations import claim_generation, commit_action, delete_generations
 from blue_tui.core.store.highwater import DialogueMark
+from blue_tui.core.store.importing import Importer
 from blue_tui.core.store.prefetch import Prefetcher
-from blue_tui.core.store.reader import ROOT_SK, PartitionReader, ReadResult
+from blue_tui.core.store.reader import PartitionReader, ReadResult
 from blue_tui.core.store.results import (
     DialogueSummary,
     ImportResult,
@@ -54,14 +51,12 @@ from blue_tui.core.store.rollback import RootState, check_claims, gone_problem, 
 from blue_tui.core.store.sealing import (
     Progress,
     Sealer,
-    content_digest,
-    page_count,
     pk_for,
     root_digest,
     sk_for,
     split_sk,
 )
-from blue_tui.core.store.sources import ParsedDialogue, document_id
+from blue_tui.core.store.sources import ParsedDialogue
 
 __all__ = [
     "DialogueStore",
@@ -90,7 +85,7 @@ class DialogueStore:
         dek_cache: DekCache | None = None,
         trace: TraceContext | None = None,
         max_messages_per_dek: int = MAX_MESSAGES_PER_DEK,
-        write_workers: int = 4,
+        write_workers: int = 8,
     ) -> None:
         self.settings = settings
         self.provider = provider or key_provider(settings)
@@ -102,6 +97,9 @@ class DialogueStore:
             settings, self.provider, self.dek_cache, self.audit, self.trace, max_messages_per_dek
         )
         self.write_workers = write_workers
+        self.importer = Importer(
+            settings, self.keys, self.audit, self.trace, self._newest_known, write_workers
+        )
 
     @property
     def user(self) -> str:
@@ -125,90 +123,7 @@ class DialogueStore:
         # Thousands of entities, bodies and items stay alive until the commit; left on,
         # the cyclic GC would rescan them over and over while requests are serialized.
         with gc_paused():
-            return self._import(parsed, replace=replace, progress=progress)
-
-    def _import(self, parsed: ParsedDialogue, *, replace: bool, progress: Progress | None) -> ImportResult:
-        dialogue_id = document_id(parsed.document, parsed.source)
-        doc = parsed.document
-        entities = split_document(doc)
-        bodies = [envelope.encode_body(entity.payload) for entity in entities]
-        digest = content_digest(entities, bodies)
-        state = read_state(self.settings, self.audit, dialogue_id)
-        if state.audit_head is not None:
-            self.audit.remember_head(*state.audit_head)
-        committed = state.generation
-        if state.root is not None and committed is not None:
-            deks = {item["SK"]["S"]: item for item in self.keys.items(dialogue_id)}
-            old = self._open_root(dialogue_id, state.root, deks)
-            if old.get("digest") == digest:
-                return ImportResult(
-                    dialogue_id,
-                    parsed.source,
-                    int(old.get("items", 0)),
-                    "unchanged",
-                    committed,
-                    tuple(parsed.warnings),
-                )
-            if not replace:
-                raise DialogueExists(dialogue_id, parsed.source)
-
-        generation = claim_generation(
-            self.settings, dialogue_id, above=self._newest_known(dialogue_id, state)
-        )
-        messages = len(entities) + page_count(len(entities)) + 1
-        dek = self.keys.writable(dialogue_id, messages, known_new=committed is None)
-        # Seal everything, then write on several threads. (Sealing while writing is not
-        # faster: with one GIL the sealing loop and the writers take turns, and DynamoDB
-        # waits between requests.)
-        sealer = Sealer(self.settings.table, dialogue_id)
-        sealed, page_digests = sealer.seal_generation(dek, generation, entities, bodies, progress)
-        total = len(sealed)
-        with tbl.BatchWriter(self.settings, workers=self.write_workers) as writer:
-            for done, item in enumerate(sealed):
-                if progress and not done % 1000:
-                    progress("write", done, total)
-                writer.put(item)
-        if progress:
-            progress("write", total, total)
-
-        root_payload = {
-            "dialogue_id": dialogue_id,
-            "gen": generation,
-            "digest": digest,
-            "items": len(entities),
-            "pages": page_digests,
-            "summary": summary(doc),
-            "source": parsed.source,
-        }
-        status = "created" if committed is None else "replaced"
-        root_item = sealer.seal(dek, ROOT_SK, root_payload)
-        root = root_digest(root_item)
-        try:
-            event = self.audit.append(
-                operation="import",
-                key_id=dek.key_id,
-                principal=self.user,
-                trace=self.trace.child(),
-                subject=dialogue_id,
-                detail={"generation": generation, "items": len(entities), "status": status, "root": root},
-                record_generation=generation,
-                extra_actions=[
-                    commit_action(self.settings, dialogue_id, generation, committed, root_item, doc)
-                ],
-            )
-        except ChainConflict:
-            delete_generations(
-                self.settings, dialogue_id, keep=committed, only=generation, workers=self.write_workers
-            )
-            raise ConcurrentWrite(dialogue_id) from None
-        self.high_water.record(
-            dialogues={dialogue_id: DialogueMark(generation, root)}, audit=Anchor(event.seq, event.event_hash)
-        )
-        if generation > 1:
-            delete_generations(self.settings, dialogue_id, keep=generation, workers=self.write_workers)
-        return ImportResult(
-            dialogue_id, parsed.source, len(entities), status, generation, tuple(parsed.warnings)
-        )
+            return self.importer.run(parsed, replace=replace, progress=progress)
 
     def _newest_known(self, dialogue_id: str, state: RootState) -> int:
         """The newest generation any authenticated record knows (a new one must lie above it)."""

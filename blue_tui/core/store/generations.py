@@ -58,6 +58,21 @@ def claim_generation(settings: Settings, dialogue_id: str, *, above: int = 0) ->
     raise ConcurrentWrite(dialogue_id)
 
 
+def first_claim_action(settings: Settings, dialogue_id: str, generation: int) -> dict[str, Any]:
+    """Claim ``generation`` for a dialogue without a root item, in another transaction (the one that
+    makes its first data key): no writer has claimed a number yet, so it is unique if the root
+    still does not exist when the transaction runs; otherwise the transaction fails."""
+    return {
+        "Update": {
+            "TableName": settings.table,
+            "Key": {"PK": {"S": pk_for(dialogue_id)}, "SK": {"S": ROOT_SK}},
+            "UpdateExpression": "SET next_gen = :g, entity_type = :t",
+            "ConditionExpression": "attribute_not_exists(PK)",
+            "ExpressionAttributeValues": {":g": {"N": str(generation)}, ":t": {"S": "manifest"}},
+        }
+    }
+
+
 def commit_action(
     settings: Settings,
     dialogue_id: str,

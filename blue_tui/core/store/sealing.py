@@ -9,6 +9,7 @@ on manifest pages, and the root names the pages' digests (section 5).
 from __future__ import annotations
 
 import hashlib
+import struct
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -44,10 +45,28 @@ def split_sk(sk: str) -> tuple[str, str]:
 
 def content_digest(entities: Sequence[Entity], bodies: Sequence[bytes]) -> str:
     """What makes two imports "the same": SHA-256 over every entity's address and encoded body."""
-    hasher = hashlib.sha256(b"blue.content.v1")
-    for entity, body in zip(entities, bodies, strict=True):
-        hasher.update(envelope.length_prefixed(entity.entity_type, entity.subkey, body))
-    return hasher.hexdigest()
+    digest = ContentDigest()
+    digest.update(entities, bodies)
+    return digest.hexdigest()
+
+
+class ContentDigest:
+    """:func:`content_digest` fed a run of entities at a time, in order."""
+
+    _pack = struct.Struct(">I").pack
+
+    def __init__(self) -> None:
+        self._hasher = hashlib.sha256(b"blue.content.v1")
+
+    def update(self, entities: Sequence[Entity], bodies: Sequence[bytes]) -> None:
+        update, pack = self._hasher.update, self._pack
+        for entity, body in zip(entities, bodies, strict=True):
+            update(envelope.length_prefixed(entity.entity_type, entity.subkey))
+            update(pack(len(body)))  # lp(body) without copying the body
+            update(body)
+
+    def hexdigest(self) -> str:
+        return self._hasher.hexdigest()
 
 
 def root_digest(root: Mapping[str, Any]) -> str:
@@ -74,10 +93,7 @@ class Sealer:
         entity_type, subkey = split_sk(sk)
         nonce, sealed = dek.seal(body, self.aad(entity_type, subkey, dek.key_id))
         if len(sealed) > MAX_SEALED_BYTES:
-            raise SourceError(
-                self.dialogue_id,
-                f"item {sk} is {len(sealed)} bytes after compression, over DynamoDB's 400 KB item limit",
-            )
+            raise self._too_large(sk, len(sealed))
         item: dict[str, Any] = {
             "PK": {"S": self.pk},
             "SK": {"S": sk},
@@ -90,6 +106,12 @@ class Sealer:
             item[name] = {"S": value}
         return item
 
+    def _too_large(self, sk: str, size: int) -> SourceError:
+        return SourceError(
+            self.dialogue_id,
+            f"item {sk} is {size} bytes after compression, over DynamoDB's 400 KB item limit",
+        )
+
     def unseal(self, dek: DekHandle, item: Mapping[str, Any]) -> Any:
         """The payload; raises InvalidTag, ValueError, KeyError or zlib.error when it does not authenticate."""
         entity_type, subkey = split_sk(item["SK"]["S"])
@@ -101,41 +123,54 @@ class Sealer:
             )
         )
 
-    def seal_generation(
-        self,
-        dek: DekHandle,
-        generation: int,
-        entities: Sequence[Entity],
-        bodies: Sequence[bytes],
-        progress: Progress | None = None,
-    ) -> tuple[list[dict[str, Any]], list[str]]:
-        """Every entity of a generation and its manifest pages, sealed; and the pages' digests."""
-        pages = page_count(len(entities))
-        total = len(entities) + pages
-        entries: list[list[str]] = []
+    def seal_entities(
+        self, dek: DekHandle, generation: int, entities: Sequence[Entity], bodies: Sequence[bytes]
+    ) -> tuple[list[dict[str, Any]], list[list[str]]]:
+        """Entities of a generation sealed (``bodies`` come encoded), and their manifest entries
+        ``[SK, digest]``.
+
+        :meth:`seal` for many items, with what they share built once: after parsing, this
+        loop is most of an import's own CPU time.
+        """
+        gen = f"g{generation:06d}"
+        key_id = dek.key_id
+        aad, seal, sha256 = self.aad, dek.seal, hashlib.sha256
+        # Attribute values every item shares (botocore only reads them).
+        pk, key = {"S": self.pk}, {"S": key_id}
+        types: dict[str, dict[str, str]] = {}
         sealed: list[dict[str, Any]] = []
-        for done, (entity, body) in enumerate(zip(entities, bodies, strict=True)):
-            if progress and not done % 1000:
-                progress("seal", done, total)
-            sk = sk_for(entity.entity_type, generation, entity.subkey)
-            item = self.seal(dek, sk, entity.payload, entity.cleartext(), body)
-            entries.append(
-                [sk, envelope.item_digest(item["content_nonce"]["B"], item["content_encrypted"]["B"])]
-            )
-            sealed.append(item)
-        page_digests = []
-        for k in range(pages):
-            page_payload = {
-                "gen": generation,
-                "page": k,
-                "entries": entries[k * PAGE_ENTRIES : (k + 1) * PAGE_ENTRIES],
+        entries: list[list[str]] = []
+        for entity, body in zip(entities, bodies, strict=True):
+            entity_type = entity.entity_type
+            subkey = f"{gen}#{entity.subkey}"
+            nonce, ciphertext = seal(body, aad(entity_type, subkey, key_id))
+            sk = f"{entity_type}#{subkey}"
+            if len(ciphertext) > MAX_SEALED_BYTES:
+                raise self._too_large(sk, len(ciphertext))
+            type_value = types.get(entity_type)
+            if type_value is None:
+                type_value = types[entity_type] = {"S": entity_type}
+            item: dict[str, Any] = {
+                "PK": pk,
+                "SK": {"S": sk},
+                "entity_type": type_value,
+                "key_id": key,
+                "content_encrypted": {"B": ciphertext},
+                "content_nonce": {"B": nonce},
             }
-            page_item = self.seal(dek, page_sk(generation, k), page_payload)
-            page_digests.append(
-                envelope.item_digest(page_item["content_nonce"]["B"], page_item["content_encrypted"]["B"])
-            )
-            sealed.append(page_item)
-        return sealed, page_digests
+            for name, value in entity.cleartext().items():
+                item[name] = {"S": value}
+            entries.append([sk, sha256(nonce + ciphertext).hexdigest()])
+            sealed.append(item)
+        return sealed, entries
+
+    def seal_page(
+        self, dek: DekHandle, generation: int, page: int, entries: Sequence[list[str]]
+    ) -> dict[str, Any]:
+        """Manifest page ``page`` of a generation: its entries ``[SK, digest]``, in entity order."""
+        return self.seal(
+            dek, page_sk(generation, page), {"gen": generation, "page": page, "entries": entries}
+        )
 
     def open_root(self, dek: DekHandle, root: Mapping[str, Any]) -> dict[str, Any]:
         """Decrypt a root; raises IntegrityError naming it when it does not authenticate."""

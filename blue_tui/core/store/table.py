@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import random
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import botocore.exceptions
@@ -240,6 +240,20 @@ class BatchWriter:
     def put(self, item: Item) -> None:
         self._add({"PutRequest": {"Item": item}})
 
+    def put_later(self, make: Callable[[], Sequence[Item]]) -> None:
+        """Put the items ``make()`` returns, calling it on the writer thread that sends them: the
+        work that makes them (an import encodes and seals them) is spread over the writers
+        and overlaps the requests in flight. Tasks start in the order they were given."""
+
+        def send() -> None:
+            items = make()
+            for start in range(0, len(items), BATCH_WRITE_LIMIT):
+                self._send(
+                    [{"PutRequest": {"Item": item}} for item in items[start : start + BATCH_WRITE_LIMIT]]
+                )
+
+        self._dispatch(send)
+
     def delete(self, key: Mapping[str, Any]) -> None:
         self._add({"DeleteRequest": {"Key": dict(key)}})
 
@@ -258,13 +272,15 @@ class BatchWriter:
 
     def _submit(self) -> None:
         chunk, self._chunk = self._chunk, []
-        if not chunk:
-            return
+        if chunk:
+            self._dispatch(lambda: self._send(chunk))
+
+    def _dispatch(self, task: Callable[[], None]) -> None:
         with translated(self.settings):
             if self._pool is None:
-                self._send(chunk)
+                task()
                 return
-            self._pending.append(self._pool.submit(self._send, chunk))
+            self._pending.append(self._pool.submit(task))
             # Keep memory bounded: wait for the oldest requests when too many are queued.
             while len(self._pending) > self.workers * 4:
                 self._pending.pop(0).result()

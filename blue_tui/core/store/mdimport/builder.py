@@ -67,6 +67,7 @@ class Builder:
         self.pool: Any = None
         self.experts = Experts()
         self.rounds: dict[int, dict[str, Any]] = {}
+        self._round_experts: dict[tuple[int, str], dict[str, Any]] = {}
         self.items: list[Item] = []
         self.notes: list[MarkerNote] = []
         #: Contributions whose writer is not known (a marker outside any expert's text).
@@ -129,13 +130,19 @@ class Builder:
         return data
 
     def round_expert(self, number: int, slug: str) -> dict[str, Any]:
+        """``slug`` speaks in round ``number`` (on its panel, the round in the expert's rounds);
+        returns the expert's entry of that round. Called for every marker: done once per pair."""
+        known = self._round_experts.get((number, slug))
+        if known is not None:
+            return known
         data = self.round(number)
         panel = data.setdefault("panel", [])
         if slug not in panel:
             panel.append(slug)
         self.expert_round(slug, number)
         experts: dict[str, dict[str, Any]] = data.setdefault("experts", {})
-        return experts.setdefault(slug, {})
+        entry = self._round_experts[(number, slug)] = experts.setdefault(slug, {})
+        return entry
 
     def expert_score(self, slug: str, number: int, value: int | float, where: str) -> None:
         exp = self.experts[slug]

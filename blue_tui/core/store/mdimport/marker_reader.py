@@ -21,6 +21,7 @@ from blue_tui.core.store.mdimport.table_reader import NAME_COLUMNS
 from blue_tui.core.store.mdimport.tables import Table, strip_emoji, strip_markup
 
 _LEAD_SEPARATOR = re.compile(r"^(?:\*\*)?[ \t]*[—–:-]+[ \t]*")
+_LEAD_CHARS = frozenset("*—–:-")
 _VERDICT_HEADING = re.compile(
     r"\bverdict\b|\bconvergence[ \t]+achieved\b|^dialogue[ \t]+complete|^(?:final[ \t]+)?consensus\b"
     r"|^final[ \t]+convergence$",
@@ -126,8 +127,9 @@ class MarkersMixin(SpeakersMixin):
                     break
                 parts.append(text)
                 j += 1
-        content = "\n\n".join(p for p in parts if p).strip()
-        return _LEAD_SEPARATOR.sub("", content)
+        content = parts[0] if len(parts) == 1 else "\n\n".join(p for p in parts if p).strip()
+        # The separator between a marker and its words ("] — ", "]: "), if any.
+        return _LEAD_SEPARATOR.sub("", content) if content[:1] in _LEAD_CHARS else content
 
     def _entity(self, marker: Marker, content: str, rnd: int | None, expert: str | None) -> None:
         kind = marker.tag

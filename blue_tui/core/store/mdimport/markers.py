@@ -143,53 +143,73 @@ def _split_head(rest: str) -> tuple[str, str]:
     return head.strip(), tail.strip()
 
 
-def parse_marker(body: str) -> tuple[str, str, dict[str, object]] | None:
-    """Read a marker's inside (without brackets): (family, tag, fields), or None."""
+#: What :func:`parse_marker` reads: family, tag, id, label, text, targets, args (see :class:`Marker`).
+Parsed = tuple[str, str, "IdRef | None", str, str, list[IdRef], str]
+_KIND_OF_LETTER = {"P": "perspective", "T": "tension", "R": "recommendation", "E": "evidence", "C": "claim"}
+
+
+def parse_marker(body: str) -> Parsed | None:
+    """Read a marker's inside (without brackets), or None when it is not a marker."""
     body = body.strip()
+    first = body[:1]
+    if first == "M":
+        move = _MOVE.match(body)
+        if move:
+            args = move.group("args").strip()
+            return "move", move.group("type").lower(), None, "", "", find_ids(args), args
     local = _LOCAL.match(body)
     if local:
+        letter, rr, ss = local.group("letter", "rr", "ss")
+        expert = local.group("expert")
         ref = IdRef(
-            letter=local.group("letter"),
-            number=int(local.group("rr") + local.group("ss")),
-            written=f"{local.group('expert')}-{local.group('letter')}{local.group('rr')}{local.group('ss')}",
-            expert=local.group("expert"),
-            round=int(local.group("rr")),
+            letter=letter,
+            number=int(rr + ss),
+            written=f"{expert}-{letter}{rr}{ss}",
+            expert=expert,
+            round=int(rr),
         )
-        kind = {"P": "perspective", "T": "tension", "R": "recommendation", "E": "evidence", "C": "claim"}
-        return "entity", kind[ref.letter], {"id": ref, "label": local.group("label").strip()}
+        return "entity", _KIND_OF_LETTER[letter], ref, local.group("label").strip(), "", [], ""
     entity = _ENTITY.match(body)
     if entity:
-        rest = entity.group("rest")
+        tag, rest = entity.group("tag", "rest")
         head, tail = _split_head(rest)
-        ident = parse_id(head, allow_short_r=entity.group("tag") == "RECOMMENDATION") if head else None
+        ident = parse_id(head, allow_short_r=tag == "RECOMMENDATION") if head else None
         # No usable id: everything after the tag is the label ("[TENSION Docker vs SQLite]").
         label = rest.lstrip(": ").strip() if head and ident is None else tail
-        return "entity", ENTITY_TAGS[entity.group("tag")], {"id": ident, "label": label}
+        return "entity", ENTITY_TAGS[tag], ident, label, "", [], ""
     action = _ACTION.match(body)
     if action:
-        rest = action.group("rest")
+        tag, rest = action.group("tag", "rest")
         head, tail = _split_head(rest)
         targets = find_ids(head) if head else []
         if head and not targets:
             tail = rest.lstrip(": ").strip()
-        return "action", ACTION_TAGS[action.group("tag")], {"targets": targets, "text": tail, "args": head}
+        return "action", ACTION_TAGS[tag], None, "", tail, targets, head
     move = _MOVE.match(body)
     if move:
         args = move.group("args").strip()
-        return "move", move.group("type").lower(), {"targets": find_ids(args), "args": args}
+        return "move", move.group("type").lower(), None, "", "", find_ids(args), args
     ref_match = _REF.match(body)
     if ref_match and ref_match.group("type").upper() in REF_TYPES:
         target = ref_match.group("target").strip()
-        return "ref", ref_match.group("type").lower(), {"targets": find_ids(target), "args": target}
+        return "ref", ref_match.group("type").lower(), None, "", "", find_ids(target), target
     verdict = _VERDICT.match(body)
     if verdict:
-        return "verdict", verdict.group("type").lower(), {"label": (verdict.group("label") or "").strip()}
+        return (
+            "verdict",
+            verdict.group("type").lower(),
+            None,
+            (verdict.group("label") or "").strip(),
+            "",
+            [],
+            "",
+        )
     dissent = _DISSENT.match(body)
     if dissent:
-        return "verdict", "dissent", {"label": (dissent.group("label") or "").strip()}
+        return "verdict", "dissent", None, (dissent.group("label") or "").strip(), "", [], ""
     minority = _MINORITY.match(body)
     if minority:
-        return "verdict", "minority", {"label": (minority.group("label") or "").strip()}
+        return "verdict", "minority", None, (minority.group("label") or "").strip(), "", [], ""
     return None
 
 
@@ -228,22 +248,14 @@ def find_markers(text: str) -> list[Marker]:
         parsed = parse_marker(text[open_at + 1 : close_at])
         if parsed is None:
             continue
-        family, tag, fields = parsed
+        family, tag, ident, label, body_text, targets, args = parsed
         start, end = open_at, close_at + 1
         if text[max(0, start - 2) : start] == "**" and text[end : end + 2] == "**":
             start, end = start - 2, end + 2
-        marker = Marker(family=family, tag=tag, start=start, end=end, written=text[open_at : close_at + 1])
-        ident = fields.get("id")
-        marker.id = ident if isinstance(ident, IdRef) else None
-        label = fields.get("label")
-        marker.label = _tidy(label) if isinstance(label, str) else ""
-        body_text = fields.get("text")
-        marker.text = _tidy(body_text) if isinstance(body_text, str) else ""
-        targets = fields.get("targets")
-        marker.targets = [t for t in targets if isinstance(t, IdRef)] if isinstance(targets, list) else []
-        args = fields.get("args")
-        marker.args = args if isinstance(args, str) else ""
-        found.append(marker)
+        written = text[open_at : close_at + 1]
+        label = _tidy(label) if label else ""
+        body_text = _tidy(body_text) if body_text else ""
+        found.append(Marker(family, tag, start, end, written, ident, label, body_text, targets, args))
         pos = close_at + 1
     return found
 

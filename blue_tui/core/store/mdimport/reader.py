@@ -98,11 +98,12 @@ class Reader(LayoutMixin, FactsMixin, TablesMixin, InventoryReaderMixin, Markers
                 continue
             text = self._block_text(index)
             if block.kind in ("paragraph", "list", "table", "box"):
-                label = self._speaker_label(text, rnd)
-                if label is not None:
-                    speaker, speaker_name = label
-                    speaker_level = 100
-                self._facts(text, rnd, index, section)
+                if "**" in text:  # speaker labels and facts are bold; most prose is not
+                    label = self._speaker_label(text, rnd)
+                    if label is not None:
+                        speaker, speaker_name = label
+                        speaker_level = 100
+                    self._facts(text, rnd, index, section)
                 if status_section and block.kind == "paragraph":
                     self.b.statuses.append(Statement(text.strip(), f"{self.where}: {section}", "section"))
                     status_section = False
@@ -115,8 +116,9 @@ class Reader(LayoutMixin, FactsMixin, TablesMixin, InventoryReaderMixin, Markers
                 pending.lines.append(text)
             if verdict is not None and not verdict.recommendation:
                 verdict.recommendation = " ".join(strip_markup(text).split())[:1000]
-            self._markers(text, index, rnd, speaker, speaker_name)
-            self._placeholder_text(text, rnd, speaker, speaker_name, section)
+            if "[" in text:  # markers and placeholders are bracketed
+                self._markers(text, index, rnd, speaker, speaker_name)
+                self._placeholder_text(text, rnd, speaker, speaker_name, section)
         self._finish_pending(pending, self.block_round[-1] if self.block_round else None)
         if not len(self.b.experts):
             for rnd, name in self.free_speakers:

@@ -60,24 +60,30 @@ class ProgressModal(ModalScreen[None]):
         self.title_text = title
         self.cancel = cancel
         self.steps: list[Step] = []
+        self._mounted = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(self.title_text, style="bold"), id="progress-title")
             yield LoadingIndicator(id="progress-spinner")
-            yield DataTable(id="progress", cursor_type="none", zebra_stripes=False)
+            table: DataTable[Text] = DataTable(id="progress", cursor_type="none", zebra_stripes=False)
+            for column in ("repo", "step", "of", "detail"):
+                table.add_column(column, key=column)
+            yield table
             yield Static(Text("escape stops after the current step", style="dim"), id="progress-hint")
 
     def on_mount(self) -> None:
-        table = self.query_one("#progress", DataTable)
-        table.add_column("repo", key="repo")
-        table.add_column("step", key="step")
-        table.add_column("of", key="of")
-        table.add_column("detail", key="detail")
+        self._mounted = True
+        for step in self.steps:  # those that came before this screen was mounted
+            self._show(step)
 
     def step(self, step: Step) -> None:
-        """A progress event (the workflow hands it over from its thread)."""
+        """A progress event (the workflow hands it over from its thread, maybe before mount)."""
         self.steps.append(step)
+        if self._mounted:
+            self._show(step)
+
+    def _show(self, step: Step) -> None:
         table = self.query_one("#progress", DataTable)
         key = step.repo or "(all)"
         cells = (

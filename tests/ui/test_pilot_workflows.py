@@ -41,7 +41,9 @@ async def wait_for(pilot: Any, screen_type: type, seconds: float = 60) -> None:
             await pilot.pause()
             return
         await pilot.pause(0.05)
-    raise AssertionError(f"{screen_type.__name__} never came; on top: {pilot.app.screen!r}")
+    raise AssertionError(
+        f"{screen_type.__name__} never came; on top: {pilot.app.screen!r}: {screen_text(pilot.app)}"
+    )
 
 
 async def select(pilot: Any, row: str) -> None:
@@ -318,5 +320,30 @@ def test_progress_per_repo_and_keys_wait_while_a_modal_is_up(
             await pilot.pause()
             assert not app.screen.is_modal
             assert "Sync aperture is still running" in [n.message for n in app._notifications]
+
+    asyncio.run(go())
+
+
+def test_progress_that_comes_before_the_modal_is_mounted_is_shown_not_lost() -> None:
+    """A workflow's thread can report its first steps before the progress modal has mounted (it
+    did under load: `More values provided than there are columns`, an error instead of results)."""
+    import threading
+
+    from textual.app import App
+
+    from blue_tui.core.realm.runs import Step
+
+    async def go() -> None:
+        app: App[None] = App()
+        async with app.run_test(size=(100, 24)) as pilot:
+            modal = ProgressModal("Create worktrees", threading.Event())
+            app.push_screen(modal)
+            modal.step(Step("aperture", "preflight", 1, 3))  # same tick: nothing mounted yet
+            modal.step(Step("aperture", "worktree add", 2, 3, "sync/x"))
+            modal.step(Step("fungal", "preflight", 1, 3))
+            await pilot.pause()
+            table = modal.query_one("#progress", DataTable)
+            rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+            assert rows == [["aperture", "worktree add", "2/3", "sync/x"], ["fungal", "preflight", "1/3", ""]]
 
     asyncio.run(go())

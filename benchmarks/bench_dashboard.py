@@ -132,24 +132,26 @@ def dashboard(settings: Settings, pane: str = "graph", realm: str | None = "demo
 # ---- a pane's data on screen ------------------------------------------------------------------------
 
 
-async def time_until(make: Callable[[], object], shown: Callable[[object], bool]) -> float:
-    """From app start until ``shown(app)`` holds and the next frame has been painted."""
+async def time_to_graph(make: Callable[[], object]) -> float:
+    """From making the app to the first frame, as the terminal gets it, that shows the realm's
+    graph: the pane holds its data and its drawing has been painted (its canvas drew lines for
+    that frame; the list beside it is filled in the same update)."""
+    from screens.graph import GraphPane
+    from screens.graph_canvas import GraphCanvas
+
     start = time.perf_counter()
-    app = make()
-    async with app.run_test(size=SIZE) as pilot:  # type: ignore[attr-defined]
-        while not shown(app):
-            await asyncio.sleep(0.002)
-        await pilot.pause()
-        elapsed = time.perf_counter() - start
+    app: Any = make()
+    probe = FrameProbe(app)
+    async with app.run_test(size=SIZE) as pilot:
+        while not app.query(GraphPane):
+            await asyncio.sleep(0)
+        pane = app.query_one(GraphPane)
+        probe.watch(pane.query_one(GraphCanvas))  # hidden (not drawn) until the graph is shown
+        done = await probe.wait(lambda: pane.data is not None)
         for _ in range(3):  # the realm check runs on after the graph is shown: finish it, untimed
-            await app.workers.wait_for_complete()  # type: ignore[attr-defined]
+            await app.workers.wait_for_complete()
             await pilot.pause()
-        return elapsed
-
-
-def graph_shown(app: object) -> bool:
-    pane = app.pane()  # type: ignore[attr-defined]
-    return pane is not None and pane.data is not None
+        return done - start
 
 
 # ---- opening a big dialogue ------------------------------------------------------------------------
@@ -394,12 +396,12 @@ def bench_graph() -> bool:
         (empty / "realm.yaml").write_text("name: empty\nversion: 1.0.0\n")
         home = Settings.from_env({"HOME": tmp, "BLUE_HOME": str(Path(tmp) / "blue")})
         s, b, ratio = paired(
-            lambda: asyncio.run(time_until(dashboard(home, realm=str(big)), graph_shown)),
-            lambda: asyncio.run(time_until(dashboard(home, realm=str(empty)), graph_shown)),
+            lambda: asyncio.run(time_to_graph(dashboard(home, realm=str(big)))),
+            lambda: asyncio.run(time_to_graph(dashboard(home, realm=str(empty)))),
             rounds=7,
         )
         return report(
-            "realm graph pane, 50 repos / 200 domains vs the empty pane (graph on screen)",
+            "realm graph pane, 50 repos / 200 domains vs the empty pane (first frame showing the graph)",
             f"{ms(s)} vs {ms(b)}, ratio {ratio:.2f}x",
             ratio <= 1.3,
             "<= 1.3x",

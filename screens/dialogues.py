@@ -55,8 +55,9 @@ class Reading:
     lines: tuple[list[LogicalLine], list[int]] | None = None
 
 
-#: Progress is posted at most this often (seconds) once the preview is on screen.
-PROGRESS_EVERY = 0.1
+#: Progress is posted at most this often (seconds) once the preview is on screen: each post is
+#: a frame, and frames take the GIL from the read.
+PROGRESS_EVERY = 0.25
 #: How long the read waits for the preview to be painted (the fetching thread goes on meanwhile).
 PREVIEW_WAIT = 0.25
 
@@ -136,6 +137,7 @@ class DialoguesPane(Pane):
         #: The open dialogue's view is a preview: not verified yet.
         self.verifying = False
         self.reading_title = ""
+        self._header_length = 0
 
     def compose(self) -> ComposeResult:
         yield Static("", id="dialogues-summary", classes="pane-summary")
@@ -296,6 +298,7 @@ class DialoguesPane(Pane):
         )
         self.open_id = ident
         self.verifying = True
+        self._header_length = 0
         self.query_one("#dialogue-list").display = False
         self.query_one("#dialogues-summary").display = False
         self.query_one("#record").display = True
@@ -330,10 +333,13 @@ class DialoguesPane(Pane):
         header = Text()
         header.append("⧗ VERIFYING", style="bold reverse")
         header.append(
-            f" {self.reading_title} · {self.open_id} · {reading.records_read:,} of {total} records read"
-            " · nothing shown is verified yet"
+            f" {self.reading_title} · {self.open_id} · {reading.records_read:>{len(total)},} of {total}"
+            " records read · nothing shown is verified yet"
         )
-        self.query_one("#record-header", Static).update(header)
+        # only the count changes (padded to the total's width): no new layout for it
+        shown = self.query_one("#record-header", Static)
+        shown.update(header, layout=len(header) != self._header_length)
+        self._header_length = len(header)
 
     def _show_record(self, result: Opened) -> None:
         self.verifying = False

@@ -38,7 +38,7 @@ from blue_tui.core.store.audit_log import AuditLog
 from blue_tui.core.store.data_keys import DataKeys
 from blue_tui.core.store.highwater import DialogueMark
 from blue_tui.core.store.importing import Importer
-from blue_tui.core.store.prefetch import Prefetcher
+from blue_tui.core.store.prefetch import SLICE, Prefetcher
 from blue_tui.core.store.reader import PartitionReader, ReadResult
 from blue_tui.core.store.results import (
     DialogueSummary,
@@ -264,7 +264,13 @@ class DialogueStore:
             # are read. (The root read by the Query must still be the one `before` names, and the
             # claims are read again below whenever anything is amiss, so a commit landing in
             # between makes the read start over, as when it lands during the Query.)
-            with gc_paused(), Prefetcher(self.settings, pk_for(dialogue_id)) as prefetcher:
+            # A streaming read asks for a short first page: its records are on screen long
+            # before a full page (1 MB) would have arrived.
+            first_page = SLICE if on_slice is not None else None
+            with (
+                gc_paused(),
+                Prefetcher(self.settings, pk_for(dialogue_id), first_page=first_page) as prefetcher,
+            ):
                 before = read_state(self.settings, self.audit, dialogue_id)
                 if before.audit_head is not None:
                     self.audit.remember_head(*before.audit_head)
@@ -312,7 +318,7 @@ class DialogueStore:
         """The partition's pages, fetched by ``prefetcher``'s thread, decrypted here as they arrive.
 
         Returns the result, the root item read, and the audit event the marker names
-        (fetched while the first page is on its way).
+        (fetched while a page is on its way: the first, or when streaming the second).
         """
         generation = state.generation
         assert generation is not None
@@ -324,7 +330,11 @@ class DialogueStore:
             open_root=lambda root, deks: self._open_root(dialogue_id, root, deks),
             collect=on_slice is not None,
         )
-        event_item = self.audit.event(state.marker.seq) if state.marker else None
+        marker = state.marker
+        event_item = None
+        if marker is not None and on_slice is None:
+            # while the first page is on its way
+            event_item, marker = self.audit.event(marker.seq), None
         for items in prefetcher.slices():
             reader.feed(items)
             if on_unwrapped is not None and reader.unwrapped:
@@ -332,6 +342,11 @@ class DialogueStore:
                 on_unwrapped = None
             if on_slice is not None:
                 self._hand_out(reader, on_slice, attempt)
+            if marker is not None:
+                # streaming: once the first records are out, while the next page is on its way
+                event_item, marker = self.audit.event(marker.seq), None
+        if marker is not None:
+            event_item = self.audit.event(marker.seq)  # an empty partition
         result = reader.finish()
         if on_slice is not None and reader.has_fresh:
             self._hand_out(reader, on_slice, attempt)  # decrypted by finish(): rare

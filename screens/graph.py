@@ -124,8 +124,9 @@ class GraphPane(Pane):
 
     def _loaded(self, data: GraphData) -> None:
         self._show(data)
-        # the drawing is laid out once the list is painted, so it never delays that frame
-        self.call_after_refresh(self._start_layout, data)
+        # the drawing is laid out once the list is painted, so it never delays that frame: the
+        # list measures its rows when idle, after the first refresh, and paints after the next
+        self.call_after_refresh(self.call_after_refresh, self._start_layout, data)
 
     def _start_layout(self, data: GraphData) -> None:
         self.layout_loads.start(

@@ -81,7 +81,9 @@ def check_graph(pane: GraphPane, data: GraphData) -> GraphData:
         report = run_check(data.located, CheckOptions(modes=("contract",), run_hooks=False), cache=cache)
     you = data.located.member(data.realm.name)
     graph = build_graph(data.realm, report.problems, you=you, checked_at=pane.services.now_text())
-    return GraphData(graph, _layout(pane, graph), data.located, data.realm)
+    # (no drawing when laying out failed: the check still marks the list)
+    canvas = _layout(pane, graph) if data.canvas is not None else None
+    return GraphData(graph, canvas, data.located, data.realm)
 
 
 class GraphPane(Pane):
@@ -95,6 +97,8 @@ class GraphPane(Pane):
         self.layout_loads: Loads[Canvas] = Loads(self, "graph-layout")
         self.check_loads: Loads[GraphData] = Loads(self, "graph-check")
         self.rows: list[str] = []
+        #: Laying out the drawing failed (the list and the check go on without it).
+        self.layout_failed = False
         #: Repo -> what its live sessions are (kind), from the live hub: marked in the list.
         self.live: dict[str, list[str]] = {}
 
@@ -120,6 +124,7 @@ class GraphPane(Pane):
         self.query_one("#graph-loading").display = True
         self.layout_loads.cancel()
         self.check_loads.cancel()
+        self.layout_failed = False
         self.loads.start(lambda: load_graph(self), self._loaded, self._failed, description="load the realm")
 
     def _loaded(self, data: GraphData) -> None:
@@ -132,7 +137,7 @@ class GraphPane(Pane):
         self.layout_loads.start(
             lambda: _layout(self, data.graph),
             lambda canvas: self._laid_out(data, canvas),
-            self._layout_failed,
+            lambda exc: self._layout_failed(data, exc),
             description="lay out the graph",
         )
 
@@ -149,13 +154,17 @@ class GraphPane(Pane):
             lambda: check_graph(self, data), self._show, self._check_failed, description="check"
         )
 
-    def _layout_failed(self, exc: BaseException) -> None:
+    def _layout_failed(self, data: GraphData, exc: BaseException) -> None:
         from screens.base import problem_text
 
         message, hint = problem_text(exc)
         self.app.notify(
             f"{message}\nnext: {hint}", title="drawing the graph failed", severity="error", markup=False
         )
+        self.layout_failed = True
+        if self.data is data:
+            self._summary(data.graph)
+            self._start_check(data)
 
     def _check_failed(self, exc: BaseException) -> None:
         from screens.base import problem_text
@@ -190,7 +199,7 @@ class GraphPane(Pane):
         summary.append(f" · commit {(graph.commit or 'none')[:7]}{' (dirty)' if graph.dirty else ''}")
         summary.append(f" · {len(graph.nodes)} repos · {len(graph.edges)} edges")
         if self.data is not None and self.data.canvas is None and graph.nodes:
-            summary.append(" · drawing: laying out…")
+            summary.append(" · drawing failed" if self.layout_failed else " · drawing: laying out…")
         if graph.checked_at is None:
             summary.append(" · check: running…")
         else:

@@ -152,3 +152,29 @@ def test_a_read_that_starts_over_says_so(stored: DialogueStore, settings: Settin
     restarted = [s for s in slices if s.attempt == last]
     assert last >= 1 and {s.generation for s in restarted} == {2}
     assert partial_document([e for s in restarted for e in s.entities]) == opened.document
+
+
+def test_a_streaming_read_asks_for_a_short_first_page(stored: DialogueStore, settings: Settings) -> None:
+    """Its first records come with a short first request (a full 1 MB page takes several times as
+    long); the pages after it are full ones, and a plain open reads full pages only."""
+    client = dynamodb_client(settings)
+    limits: list[int | None] = []
+
+    def note(params: dict[str, Any], **_: Any) -> None:
+        values = params.get("ExpressionAttributeValues", {})
+        if params.get("TableName") == settings.table and values.get(":pk") == {"S": f"dialogue#{DID}"}:
+            limits.append(params.get("Limit"))
+
+    client.meta.events.register("before-parameter-build.dynamodb.Query", note, unique_id="t-limits")
+    try:
+        slices: list[OpenedSlice] = []
+        streamed = DialogueStore(settings).open(DID, on_slice=slices.append)
+        streaming_limits, limits[:] = list(limits), []
+        plain = DialogueStore(settings).open(DID)
+    finally:
+        client.meta.events.unregister("before-parameter-build.dynamodb.Query", unique_id="t-limits")
+    assert streaming_limits[0] == SLICE and set(streaming_limits[1:]) == {None}
+    assert len(streaming_limits) >= 3  # the short page, then full pages
+    assert slices[0].records_read <= SLICE
+    assert limits and set(limits) == {None}
+    assert streamed.document == plain.document

@@ -59,11 +59,18 @@ def table_lines(table: Table) -> list[Segments]:
         for i, c in enumerate(table.columns)
     ]
     out: list[Segments] = [((table.title, "bold"),)]
-    out.append(tuple((_cell(c, w) + "  ", "dim") for c, w in zip(table.columns, widths, strict=True)))
+    out.append((("".join(_cell(c, w) + "  " for c, w in zip(table.columns, widths, strict=True)), "dim"),))
     for row in table.rows:
-        out.append(
-            tuple((_cell(cell.text, w) + "  ", cell.style) for cell, w in zip(row, widths, strict=False))
-        )
+        # one segment per run of cells in one style (most rows: plain, one status, plain)
+        segments: list[tuple[str, str]] = []
+        for cell, w in zip(row, widths, strict=False):
+            text = cell.text
+            text = (text[: w - 1] + "…" if len(text) > w else text).ljust(w) + "  "
+            if segments and segments[-1][1] == cell.style:
+                segments[-1] = (segments[-1][0] + text, cell.style)
+            else:
+                segments.append((text, cell.style))
+        out.append(tuple(segments))
     return out
 
 

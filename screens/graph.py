@@ -52,22 +52,27 @@ class GraphData:
 
 
 def _layout(pane: GraphPane, graph: RealmGraph) -> Canvas:
+    from blue_tui.core.gcpause import gc_paused
     from blue_tui.core.realm.layout_cache import cached_layout
 
-    return cached_layout(graph, pane.services.layout_dir())
+    with gc_paused():  # a cached drawing is tens of thousands of small objects
+        return cached_layout(graph, pane.services.layout_dir())
 
 
 def load_graph(pane: GraphPane) -> GraphData:
     """Worker thread, first: find and load the realm (load problems only); not yet drawn."""
+    from blue_tui.core.gcpause import gc_paused
     from blue_tui.core.realm.cache import Cache
     from blue_tui.core.realm.check import cache_path_for
     from blue_tui.core.realm.graph_view import build_graph
     from blue_tui.core.realm.loader import load_realm
 
     located = pane.services.locate_realm()
-    with Cache(cache_path_for(located)) as cache:
+    # Decoding a big realm's snapshot makes many small objects: the cyclic GC would rescan the
+    # dashboard's whole heap over and over meanwhile (it held the first frame back by 100s of ms)
+    with gc_paused(), Cache(cache_path_for(located)) as cache:
         realm = load_realm(located.root, cache=cache)
-    graph = build_graph(realm, realm.problems, you=located.member(realm.name))
+        graph = build_graph(realm, realm.problems, you=located.member(realm.name))
     return GraphData(graph, None, located, realm)
 
 

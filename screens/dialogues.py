@@ -2,12 +2,15 @@
 indicator meanwhile) and shows it in the record view: header, panel, scores, perspectives and
 tensions with statuses and contributors, verdicts, then every round (folded; enter unfolds).
 A tampered or undecryptable dialogue shows its findings (which item, what kind) instead.
+
+Opening streams: as soon as the first slice of the first page is decrypted, what it holds (the
+header, warnings, the opening text) is drawn under a header that says it is being verified;
+the verified view replaces it when the whole dialogue has been checked, or the findings do.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,25 +22,18 @@ from textual.widgets import DataTable, LoadingIndicator, Static
 
 from blue_tui.core.errors import IntegrityError
 from screens.base import FilterBar, Pane, problem_text
+from screens.dialogue_read import Opened, Reading, read_dialogue
 from screens.keys import bindings_for
 from screens.loads import Loads
 from screens.modals import ConfirmModal, PromptModal, ResultsModal
-from screens.record_view import LogicalLine, RecordView, logical_lines
+from screens.record_view import RecordView
 from screens.result_table import Result, ResultTable
 
 if TYPE_CHECKING:
     from blue_tui.core.services import Services
-    from blue_tui.core.store.dialogue_store import DialogueSummary, OpenedDialogue
-    from blue_tui.core.store.dialogue_view import DialogueView
+    from blue_tui.core.store.dialogue_store import DialogueSummary
 
 COLUMNS = ("title", "date", "status", "rounds", "experts", "alignment", "warnings")
-
-
-@dataclass
-class Opened:
-    opened: OpenedDialogue
-    view: DialogueView
-    lines: tuple[list[LogicalLine], list[int]]
 
 
 def _number(text: str) -> float:
@@ -60,9 +56,14 @@ class DialoguesPane(Pane):
         self.list_loads: Loads[list[DialogueSummary]] = Loads(self, "dialogue-list")
         self.open_loads: Loads[Opened] = Loads(self, "dialogue-open")
         self.import_loads: Loads[tuple[list[Result], list[Any]]] = Loads(self, "dialogue-import")
-        #: What opening a dialogue revealed, for its alignment and warnings columns.
+        #: What opening a dialogue revealed, for the alignment and warnings columns of dialogues
+        #: stored before their summary held them.
         self.known: dict[str, tuple[str, str]] = {}
         self.open_id: str | None = None
+        #: The open dialogue's view is a preview: not verified yet.
+        self.verifying = False
+        self.reading_title = ""
+        self._header_length = 0
 
     def compose(self) -> ComposeResult:
         yield Static("", id="dialogues-summary", classes="pane-summary")
@@ -120,8 +121,18 @@ class DialoguesPane(Pane):
         self._fill()
         self.focus_main()
 
+    def _extras(self, d: DialogueSummary) -> tuple[str, str]:
+        """Alignment and warnings: from the summary, else from opening the dialogue, else –."""
+        opened = self.known.get(d.id, ("–", "–"))
+        alignment = "–" if d.alignment is None else str(d.alignment)
+        warnings = "–" if d.warnings is None else str(d.warnings)
+        return (
+            opened[0] if d.alignment is None else alignment,
+            opened[1] if d.warnings is None else warnings,
+        )
+
     def _cells(self, d: DialogueSummary) -> tuple[Text, ...]:
-        alignment, warnings = self.known.get(d.id, ("–", "–"))
+        alignment, warnings = self._extras(d)
         title = d.title or d.id
         if d.problem:
             title = f"✗ {d.problem}"
@@ -160,7 +171,7 @@ class DialoguesPane(Pane):
             return lambda d: getattr(d, column)
         if column in ("alignment", "warnings"):
             index = 0 if column == "alignment" else 1
-            return lambda d: _number(self.known.get(d.id, ("", ""))[index])
+            return lambda d: _number(self._extras(d)[index])
         return lambda d: (getattr(d, column) or "").lower()
 
     def _current_id(self) -> str | None:
@@ -202,14 +213,26 @@ class DialoguesPane(Pane):
             self.action_open()
 
     def _open(self, ident: str) -> None:
-        from blue_tui.core.store.dialogue_view import build_view
-
+        store = self.services.store
+        # the worker first: its thread starts reading while the screen is laid out for it
+        self.open_loads.stream(
+            lambda channel: read_dialogue(store().open, ident, channel),
+            self._show_reading,
+            self._show_record,
+            self._open_failed,
+            description=f"open {ident}",
+        )
         self.open_id = ident
+        self.verifying = True
+        self._header_length = 0
         self.query_one("#dialogue-list").display = False
         self.query_one("#dialogues-summary").display = False
         self.query_one("#record").display = True
         self.query_one("#record-loading").display = True
-        self.query_one("#record-view").display = False
+        # shown (empty) at once, so it has its size when the first records arrive
+        record = self.query_one(RecordView)
+        record.clear()
+        record.display = True
         self.query_one("#record-findings").display = False
         known = next((d for d in self.summaries if d.id == ident), None)
         preview = (
@@ -219,20 +242,33 @@ class DialoguesPane(Pane):
             else f"dialogue {ident}"
         )
         self.query_one("#record-header", Static).update(Text(f"{preview} · decrypting and verifying…"))
-        store = self.services.store
-
-        def work() -> Opened:
-            from blue_tui.core.gcpause import gc_paused
-
-            opened = store().open(ident)
-            with gc_paused():  # tens of thousands of small acyclic objects, as in the store's open
-                view = build_view(opened.document)
-                return Opened(opened, view, logical_lines(view))
-
-        self.open_loads.start(work, self._show_record, self._open_failed, description=f"open {ident}")
         self.refresh_bindings()
 
+    def _show_reading(self, reading: Reading) -> None:
+        """A preview of the first records (drawn once), then progress; never marked verified."""
+        record = self.query_one(RecordView)
+        if reading.view is not None and reading.lines is not None:
+            self.reading_title = reading.view.title
+            self.query_one("#record-loading").display = False
+            record.show(reading.view, reading.lines, keep_place=True)
+            if not record.has_focus:
+                record.focus()
+        if not record.lines:
+            return  # no preview (yet): the loading indicator stays
+        total = f"{reading.records_total:,}" if reading.records_total is not None else "?"
+        header = Text()
+        header.append("⧗ VERIFYING", style="bold reverse")
+        header.append(
+            f" {self.reading_title} · {self.open_id} · {reading.records_read:>{len(total)},} of {total}"
+            " records read · nothing shown is verified yet"
+        )
+        # only the count changes (padded to the total's width): no new layout for it
+        shown = self.query_one("#record-header", Static)
+        shown.update(header, layout=len(header) != self._header_length)
+        self._header_length = len(header)
+
     def _show_record(self, result: Opened) -> None:
+        self.verifying = False
         opened, view = result.opened, result.view
         doc = opened.document
         warnings = doc.get("warnings")
@@ -249,10 +285,13 @@ class DialoguesPane(Pane):
                 f"{view.title} · {opened.id} · generation {opened.generation} · {opened.items} items · key {opened.key_id}"
             )
         )
-        record.show(view, result.lines)
-        record.focus()
+        record.show(view, result.lines, keep_place=True)
+        if not record.has_focus:
+            record.focus()
 
     def _open_failed(self, exc: BaseException) -> None:
+        self.verifying = False
+        self.query_one(RecordView).clear()
         self.query_one("#record-loading").display = False
         self.query_one("#record-view").display = False
         self.query_one("#record-findings").display = True
@@ -279,6 +318,7 @@ class DialoguesPane(Pane):
         if self.query_one("#record").display:
             self.open_loads.cancel()
             self.open_id = None
+            self.verifying = False
             self.query_one("#record").display = False
             self.query_one("#dialogue-list").display = True
             self.query_one("#dialogues-summary").display = True

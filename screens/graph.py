@@ -2,6 +2,11 @@
 and contract versions; a cycle, an out-of-range import or a failing check is marked. The list
 beside the drawing holds every repo and edge (``/`` filters it, ``j``/``k`` move); the selected
 one is highlighted in the drawing and described below the list (bindings, ranges, last check).
+
+Three steps, each in a worker, each painted as it lands: the realm is loaded and the list, the
+summary and the details are shown; then the drawing is laid out (remembered on disk by the
+graph's shape; grandalf takes seconds at 50 repos when it is not) and the list takes its reading
+order; then the contract check marks both.
 """
 
 from __future__ import annotations
@@ -33,29 +38,42 @@ if TYPE_CHECKING:
 @dataclass
 class GraphData:
     graph: RealmGraph
-    canvas: Canvas
+    #: None until the drawing has been laid out (the list and details show before it).
+    canvas: Canvas | None
     located: Located
     realm: Realm
 
+    def order(self) -> list[str]:
+        """The list's elements: the drawing's reading order, else repos then edges by name."""
+        if self.canvas is not None:
+            return self.canvas.order
+        edges = sorted(self.graph.edges, key=lambda e: (e.provider, e.consumer, e.id))
+        return [f"repo:{name}" for name in sorted(self.graph.nodes)] + [e.id for e in edges]
+
 
 def _layout(pane: GraphPane, graph: RealmGraph) -> Canvas:
+    from blue_tui.core.gcpause import gc_paused
     from blue_tui.core.realm.layout_cache import cached_layout
 
-    return cached_layout(graph, pane.services.layout_dir())
+    with gc_paused():  # a cached drawing is tens of thousands of small objects
+        return cached_layout(graph, pane.services.layout_dir())
 
 
 def load_graph(pane: GraphPane) -> GraphData:
-    """Worker thread, first: find and load the realm and draw it (load problems only)."""
+    """Worker thread, first: find and load the realm (load problems only); not yet drawn."""
+    from blue_tui.core.gcpause import gc_paused
     from blue_tui.core.realm.cache import Cache
     from blue_tui.core.realm.check import cache_path_for
     from blue_tui.core.realm.graph_view import build_graph
     from blue_tui.core.realm.loader import load_realm
 
     located = pane.services.locate_realm()
-    with Cache(cache_path_for(located)) as cache:
+    # Decoding a big realm's snapshot makes many small objects: the cyclic GC would rescan the
+    # dashboard's whole heap over and over meanwhile (it held the first frame back by 100s of ms)
+    with gc_paused(), Cache(cache_path_for(located)) as cache:
         realm = load_realm(located.root, cache=cache)
-    graph = build_graph(realm, realm.problems, you=located.member(realm.name))
-    return GraphData(graph, _layout(pane, graph), located, realm)
+        graph = build_graph(realm, realm.problems, you=located.member(realm.name))
+    return GraphData(graph, None, located, realm)
 
 
 def check_graph(pane: GraphPane, data: GraphData) -> GraphData:
@@ -68,7 +86,9 @@ def check_graph(pane: GraphPane, data: GraphData) -> GraphData:
         report = run_check(data.located, CheckOptions(modes=("contract",), run_hooks=False), cache=cache)
     you = data.located.member(data.realm.name)
     graph = build_graph(data.realm, report.problems, you=you, checked_at=pane.services.now_text())
-    return GraphData(graph, _layout(pane, graph), data.located, data.realm)
+    # (no drawing when laying out failed: the check still marks the list)
+    canvas = _layout(pane, graph) if data.canvas is not None else None
+    return GraphData(graph, canvas, data.located, data.realm)
 
 
 class GraphPane(Pane):
@@ -79,8 +99,11 @@ class GraphPane(Pane):
         super().__init__(services, id=id)
         self.data: GraphData | None = None
         self.loads: Loads[GraphData] = Loads(self, "graph-load")
+        self.layout_loads: Loads[Canvas] = Loads(self, "graph-layout")
         self.check_loads: Loads[GraphData] = Loads(self, "graph-check")
         self.rows: list[str] = []
+        #: Laying out the drawing failed (the list and the check go on without it).
+        self.layout_failed = False
         #: Repo -> what its live sessions are (kind), from the live hub: marked in the list.
         self.live: dict[str, list[str]] = {}
 
@@ -104,18 +127,49 @@ class GraphPane(Pane):
 
     def refresh_data(self) -> None:
         self.query_one("#graph-loading").display = True
+        self.layout_loads.cancel()
         self.check_loads.cancel()
+        self.layout_failed = False
         self.loads.start(lambda: load_graph(self), self._loaded, self._failed, description="load the realm")
 
     def _loaded(self, data: GraphData) -> None:
         self._show(data)
-        # the check starts once the graph is painted, so it never delays that frame
+        # the drawing is laid out once the list is painted, so it never delays that frame: the
+        # list measures its rows when idle, after the first refresh, and paints after the next
+        self.call_after_refresh(self.call_after_refresh, self._start_layout, data)
+
+    def _start_layout(self, data: GraphData) -> None:
+        self.layout_loads.start(
+            lambda: _layout(self, data.graph),
+            lambda canvas: self._laid_out(data, canvas),
+            lambda exc: self._layout_failed(data, exc),
+            description="lay out the graph",
+        )
+
+    def _laid_out(self, data: GraphData, canvas: Canvas) -> None:
+        if self.data is not data:
+            return  # the check's graph replaced it meanwhile (it brings its own drawing)
+        data.canvas = canvas
+        self._show(data)
+        # the check starts once the drawing is painted, so it never delays that frame
         self.call_after_refresh(self._start_check, data)
 
     def _start_check(self, data: GraphData) -> None:
         self.check_loads.start(
             lambda: check_graph(self, data), self._show, self._check_failed, description="check"
         )
+
+    def _layout_failed(self, data: GraphData, exc: BaseException) -> None:
+        from screens.base import problem_text
+
+        message, hint = problem_text(exc)
+        self.app.notify(
+            f"{message}\nnext: {hint}", title="drawing the graph failed", severity="error", markup=False
+        )
+        self.layout_failed = True
+        if self.data is data:
+            self._summary(data.graph)
+            self._start_check(data)
 
     def _check_failed(self, exc: BaseException) -> None:
         from screens.base import problem_text
@@ -136,7 +190,7 @@ class GraphPane(Pane):
         self.query_one("#graph-loading").display = False
         self.query_one("#graph-body").display = True
         self._summary(data.graph)
-        self.query_one(GraphCanvas).show(data.canvas)
+        self.query_one(GraphCanvas).show(data.canvas or Canvas())
         bar = self.query_one(FilterBar)
         self.apply_filter(bar.value)
         if not bar.has_focus:  # the check's update must not take the keyboard from the filter
@@ -149,6 +203,8 @@ class GraphPane(Pane):
         summary.append(f"realm {graph.realm}", style="bold")
         summary.append(f" · commit {(graph.commit or 'none')[:7]}{' (dirty)' if graph.dirty else ''}")
         summary.append(f" · {len(graph.nodes)} repos · {len(graph.edges)} edges")
+        if self.data is not None and self.data.canvas is None and graph.nodes:
+            summary.append(" · drawing failed" if self.layout_failed else " · drawing: laying out…")
         if graph.checked_at is None:
             summary.append(" · check: running…")
         else:
@@ -181,7 +237,7 @@ class GraphPane(Pane):
         keep = self.rows[table.cursor_row] if self.rows and 0 <= table.cursor_row < len(self.rows) else None
         table.clear()
         self.rows = []
-        for element in self.data.canvas.order:
+        for element in self.data.order():
             cells = self._row(element)
             if needle and needle not in " ".join(cells).lower():
                 continue

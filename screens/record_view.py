@@ -45,6 +45,8 @@ class LogicalLine(NamedTuple):
     section: int
     #: The first line of a foldable section (a round): the line that folds and unfolds it.
     fold_head: bool = False
+    #: Its width in cells, the fold mark included (measured once, where the lines are made).
+    length: int = 0
 
 
 def _cell(text: str, width: int) -> str:
@@ -57,11 +59,18 @@ def table_lines(table: Table) -> list[Segments]:
         for i, c in enumerate(table.columns)
     ]
     out: list[Segments] = [((table.title, "bold"),)]
-    out.append(tuple((_cell(c, w) + "  ", "dim") for c, w in zip(table.columns, widths, strict=True)))
+    out.append((("".join(_cell(c, w) + "  " for c, w in zip(table.columns, widths, strict=True)), "dim"),))
     for row in table.rows:
-        out.append(
-            tuple((_cell(cell.text, w) + "  ", cell.style) for cell, w in zip(row, widths, strict=False))
-        )
+        # one segment per run of cells in one style (most rows: plain, one status, plain)
+        segments: list[tuple[str, str]] = []
+        for cell, w in zip(row, widths, strict=False):
+            text = cell.text
+            text = (text[: w - 1] + "…" if len(text) > w else text).ljust(w) + "  "
+            if segments and segments[-1][1] == cell.style:
+                segments[-1] = (segments[-1][0] + text, cell.style)
+            else:
+                segments.append((text, cell.style))
+        out.append(tuple(segments))
     return out
 
 
@@ -88,7 +97,9 @@ def logical_lines(view: DialogueView) -> tuple[list[LogicalLine], list[int]]:
             else:  # pragma: no cover - the view has no other blocks
                 produced = []
             for segments in produced:
-                lines.append(LogicalLine(segments, index, fold_head=section.foldable and first))
+                head = section.foldable and first
+                length = sum(len(t) for t, _ in segments) + (2 if head else 0)
+                lines.append(LogicalLine(segments, index, head, length))
                 first = False
         lines.append(LogicalLine((), index))
     return lines, starts
@@ -113,6 +124,7 @@ class RecordView(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.lines: list[LogicalLine] = []
         self.starts: list[int] = []
+        self.section_ids: list[str] = []
         self.foldable: set[int] = set()
         self.folded: set[int] = set()
         #: Display lines: (logical index, start, end) slices of the logical lines.
@@ -122,14 +134,61 @@ class RecordView(ScrollView, can_focus=True):
         self._cache: LRUCache[tuple[int, int, int, bool], Strip] = LRUCache(1024)
         self._styles: dict[str, Style] = {}
 
-    def show(self, view: DialogueView, lines: tuple[list[LogicalLine], list[int]] | None = None) -> None:
-        """Show ``view``; ``lines`` are its :func:`logical_lines` when a worker made them already."""
+    def show(
+        self,
+        view: DialogueView,
+        lines: tuple[list[LogicalLine], list[int]] | None = None,
+        *,
+        keep_place: bool = False,
+    ) -> None:
+        """Show ``view``; ``lines`` are its :func:`logical_lines` when a worker made them already.
+
+        ``keep_place`` (a verified view replacing its preview): rounds stay folded or unfolded
+        and the cursor stays on its section, as the user left them.
+        """
+        place = self._place() if keep_place else None
+        was_open = {self.section_ids[i] for i in self.foldable - self.folded} if keep_place else set()
         self.lines, self.starts = lines or logical_lines(view)
+        self.section_ids = [s.id for s in view.sections]
         self.foldable = {i for i, s in enumerate(view.sections) if s.foldable}
-        self.folded = set(self.foldable)
+        self.folded = {i for i in self.foldable if self.section_ids[i] not in was_open}
         self.cursor = 0
-        self._relayout()
-        self.scroll_home(animate=False)
+        self.display_lines = []
+        if self.size.width:
+            self._relayout()
+        else:
+            self._width = 0  # not laid out yet: on_resize lays the lines out once, at the real width
+        if place is None:
+            self.scroll_home(animate=False)
+        else:
+            self._restore(*place)
+
+    def clear(self) -> None:
+        """Show nothing (a dialogue is being opened)."""
+        self.lines, self.starts, self.section_ids = [], [], []
+        self.foldable, self.folded = set(), set()
+        self.display_lines, self.cursor = [], 0
+        self.virtual_size = Size(self.size.width, 0)
+        self._cache.clear()
+        self.refresh()
+
+    def _place(self) -> tuple[str, int, int] | None:
+        """The cursor's section id, its line within that section, and its row on screen."""
+        if not self.section_ids or not 0 <= self.cursor < len(self.display_lines):
+            return None
+        index = self.display_lines[self.cursor][0]
+        section = self.lines[index].section
+        return self.section_ids[section], index - self.starts[section], self.cursor - self.scroll_offset.y
+
+    def _restore(self, section_id: str, offset: int, on_screen: int) -> None:
+        if section_id not in self.section_ids or not self.display_lines:
+            self.scroll_home(animate=False)
+            return
+        section = self.section_ids.index(section_id)
+        end = self.starts[section + 1] if section + 1 < len(self.starts) else len(self.lines)
+        target = min(self.starts[section] + offset, end - 1)
+        self.cursor = next((i for i, d in enumerate(self.display_lines) if d[0] >= target), 0)
+        self.scroll_to(y=max(0, self.cursor - on_screen), animate=False)
 
     # ---- layout ---------------------------------------------------------------------------------
 
@@ -151,15 +210,22 @@ class RecordView(ScrollView, can_focus=True):
             else 0
         )
         out: list[tuple[int, int, int]] = []
-        for index, line in enumerate(self.lines):
-            if line.section in self.folded and not line.fold_head:
-                continue
-            length = sum(len(t) for t, _ in line.segments) + (2 if line.fold_head else 0)
-            if length <= width:
-                out.append((index, 0, length))
-                continue
-            for start in range(0, length, width):
-                out.append((index, start, min(length, start + width)))
+        append = out.append
+        lines, starts, folded = self.lines, self.starts, self.folded
+        for section, first in enumerate(starts):
+            # a folded round shows its first line only
+            end = (
+                first + 1
+                if section in folded
+                else (starts[section + 1] if section + 1 < len(starts) else len(lines))
+            )
+            for index in range(first, end):
+                length = lines[index].length
+                if length <= width:
+                    append((index, 0, length))
+                    continue
+                for start in range(0, length, width):
+                    append((index, start, min(length, start + width)))
         self.display_lines = out
         self.cursor = next((i for i, d in enumerate(out) if d[0] >= keep), 0)
         self.virtual_size = Size(width, len(out))

@@ -129,8 +129,21 @@ def cmd_list(args: argparse.Namespace) -> int:
             return 0
         table(
             None,
-            ["id", "title", "status", "date", "rounds", "experts", "items"],
-            [(d.id, d.problem or d.title, d.status, d.date, d.rounds, d.experts, d.items) for d in dialogues],
+            ["id", "title", "status", "date", "rounds", "experts", "items", "alignment", "warnings"],
+            [
+                (
+                    d.id,
+                    d.problem or d.title,
+                    d.status,
+                    d.date,
+                    d.rounds,
+                    d.experts,
+                    d.items,
+                    d.alignment,
+                    d.warnings,
+                )
+                for d in dialogues
+            ],
         )
         return 0
 

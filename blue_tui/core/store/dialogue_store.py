@@ -38,9 +38,15 @@ from blue_tui.core.store.audit_log import AuditLog
 from blue_tui.core.store.data_keys import DataKeys
 from blue_tui.core.store.highwater import DialogueMark
 from blue_tui.core.store.importing import Importer
-from blue_tui.core.store.prefetch import Prefetcher
+from blue_tui.core.store.prefetch import SLICE, Prefetcher
 from blue_tui.core.store.reader import PartitionReader, ReadResult
-from blue_tui.core.store.results import DialogueSummary, ImportResult, OpenedDialogue, VerifyReport
+from blue_tui.core.store.results import (
+    DialogueSummary,
+    ImportResult,
+    OpenedDialogue,
+    OpenedSlice,
+    VerifyReport,
+)
 from blue_tui.core.store.rollback import RootState, check_claims, gone_problem, read_state
 from blue_tui.core.store.sealing import (
     Progress,
@@ -57,6 +63,7 @@ __all__ = [
     "DialogueSummary",
     "ImportResult",
     "OpenedDialogue",
+    "OpenedSlice",
     "Progress",
     "VerifyReport",
     "pk_for",
@@ -151,12 +158,21 @@ class DialogueStore:
             self._raise_marks()
         return sorted(out, key=lambda s: s.id)
 
-    def open(self, dialogue_id: str) -> OpenedDialogue:
+    def open(
+        self, dialogue_id: str, *, on_slice: Callable[[OpenedSlice], None] | None = None
+    ) -> OpenedDialogue:
         """Load, verify and assemble one dialogue. Raises IntegrityError on any finding.
 
         The `open` audit event is written while the remaining pages load, as soon as the
         data key has been unwrapped (the crypto operation it records); a dialogue that
         then fails verification gets a second event with outcome `failure`.
+
+        ``on_slice`` streams the read: it is called (on this thread) for every slice of
+        items read, with the records just decrypted (:class:`OpenedSlice`: authenticated
+        one by one, not yet verified as a whole), so a caller can show the first records
+        long before the last page arrives. Only a return from ``open`` means the dialogue
+        verified. An exception raised by ``on_slice`` stops the read (the fetching thread
+        too) and propagates: that is how a caller cancels.
         """
         recorder: list[threading.Thread] = []
 
@@ -171,7 +187,7 @@ class DialogueStore:
             recorder.append(thread)
 
         try:
-            opened, problems, mark = self._read(dialogue_id, on_unwrapped=record)
+            opened, problems, mark = self._read(dialogue_id, on_unwrapped=record, on_slice=on_slice)
         finally:
             for thread in recorder:
                 thread.join()
@@ -238,20 +254,34 @@ class DialogueStore:
         *,
         on_unwrapped: Callable[[int, str], None] | None = None,
         recorded: int | None = None,
+        on_slice: Callable[[OpenedSlice], None] | None = None,
     ) -> tuple[OpenedDialogue | None, list[IntegrityProblem], DialogueMark | None]:
         """Read and verify a dialogue; ``on_unwrapped(generation, key_id)`` is called once, when
         its data key has been unwrapped. A clean read also returns the dialogue's mark."""
         mark = self.high_water.dialogue(dialogue_id)
-        for _ in range(MAX_READ_ATTEMPTS):
-            before = read_state(self.settings, self.audit, dialogue_id)
-            if before.audit_head is not None:
-                self.audit.remember_head(*before.audit_head)
-            if before.generation is None:
-                gone = gone_problem(dialogue_id, before, mark, recorded)
-                if gone is None:
-                    raise DialogueNotFound(dialogue_id)
-                raise IntegrityError([gone])
-            result, root, event_item = self._read_partition(dialogue_id, before, on_unwrapped)
+        for attempt in range(MAX_READ_ATTEMPTS):
+            # The Query's first page is on its way while the root, the marker and the chain head
+            # are read. (The root read by the Query must still be the one `before` names, and the
+            # claims are read again below whenever anything is amiss, so a commit landing in
+            # between makes the read start over, as when it lands during the Query.)
+            # A streaming read asks for a short first page: its records are on screen long
+            # before a full page (1 MB) would have arrived.
+            first_page = SLICE if on_slice is not None else None
+            with (
+                gc_paused(),
+                Prefetcher(self.settings, pk_for(dialogue_id), first_page=first_page) as prefetcher,
+            ):
+                before = read_state(self.settings, self.audit, dialogue_id)
+                if before.audit_head is not None:
+                    self.audit.remember_head(*before.audit_head)
+                if before.generation is None:
+                    gone = gone_problem(dialogue_id, before, mark, recorded)
+                    if gone is None:
+                        raise DialogueNotFound(dialogue_id)
+                    raise IntegrityError([gone])
+                result, root, event_item = self._read_partition(
+                    dialogue_id, before, prefetcher, on_unwrapped, on_slice, attempt
+                )
             if result.unwrapped:
                 on_unwrapped = None  # called already
             problems = list(result.problems)
@@ -277,33 +307,59 @@ class DialogueStore:
         raise ConcurrentWrite(dialogue_id)
 
     def _read_partition(
-        self, dialogue_id: str, state: RootState, on_unwrapped: Callable[[int, str], None] | None
+        self,
+        dialogue_id: str,
+        state: RootState,
+        prefetcher: Prefetcher,
+        on_unwrapped: Callable[[int, str], None] | None,
+        on_slice: Callable[[OpenedSlice], None] | None,
+        attempt: int,
     ) -> tuple[ReadResult, Mapping[str, Any] | None, Mapping[str, Any] | None]:
-        """One paginated Query, pages fetched on a helper thread and decrypted here as they arrive.
+        """The partition's pages, fetched by ``prefetcher``'s thread, decrypted here as they arrive.
 
         Returns the result, the root item read, and the audit event the marker names
-        (fetched while the first page is on its way).
+        (fetched while a page is on its way: the first, or when streaming the second).
         """
         generation = state.generation
         assert generation is not None
-        with gc_paused():
-            reader = PartitionReader(
-                table=self.settings.table,
-                dialogue_id=dialogue_id,
-                expected_generation=generation,
-                dek_from_item=lambda item: self.keys.unwrap(dialogue_id, item),
-                open_root=lambda root, deks: self._open_root(dialogue_id, root, deks),
-            )
-            with Prefetcher(self.settings, pk_for(dialogue_id)) as prefetcher:
-                event_item = self.audit.event(state.marker.seq) if state.marker else None
-                for items in prefetcher.slices():
-                    reader.feed(items)
-                    if on_unwrapped is not None and reader.unwrapped:
-                        on_unwrapped(generation, reader.unwrapped)
-                        on_unwrapped = None
-            result = reader.finish()
+        reader = PartitionReader(
+            table=self.settings.table,
+            dialogue_id=dialogue_id,
+            expected_generation=generation,
+            dek_from_item=lambda item: self.keys.unwrap(dialogue_id, item),
+            open_root=lambda root, deks: self._open_root(dialogue_id, root, deks),
+            collect=on_slice is not None,
+        )
+        marker = state.marker
+        event_item = None
+        if marker is not None and on_slice is None:
+            # while the first page is on its way
+            event_item, marker = self.audit.event(marker.seq), None
+        for items in prefetcher.slices():
+            reader.feed(items)
+            if on_unwrapped is not None and reader.unwrapped:
+                on_unwrapped(generation, reader.unwrapped)
+                on_unwrapped = None
+            if on_slice is not None:
+                self._hand_out(reader, on_slice, attempt)
+            if marker is not None:
+                # streaming: once the first records are out, while the next page is on its way
+                event_item, marker = self.audit.event(marker.seq), None
+        if marker is not None:
+            event_item = self.audit.event(marker.seq)  # an empty partition
+        result = reader.finish()
+        if on_slice is not None and reader.has_fresh:
+            self._hand_out(reader, on_slice, attempt)  # decrypted by finish(): rare
         result.unwrapped = reader.unwrapped is not None
         return result, reader.root, event_item
+
+    @staticmethod
+    def _hand_out(reader: PartitionReader, on_slice: Callable[[OpenedSlice], None], attempt: int) -> None:
+        fresh = tuple(reader.take_fresh())
+        total = reader.records_total
+        on_slice(
+            OpenedSlice(reader.dialogue_id, reader.generation, attempt, fresh, reader.records_read, total)
+        )
 
     # ---- audit and reset --------------------------------------------------------------------
 

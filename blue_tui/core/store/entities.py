@@ -269,16 +269,43 @@ def assemble(entities: Iterable[Entity]) -> dict[str, Any]:
     return assembler.document()
 
 
-def _rebuild(entity: Entity, kids: dict[str, list[tuple[int, Any]]] | None) -> Any:
+def _rebuild(entity: Entity, kids: dict[str, list[tuple[int, Any]]] | None, *, copy: bool = False) -> Any:
     payload = entity.payload
     if "value" in payload:
         return payload["value"]
-    body: dict[str, Any] = payload["data"]
+    body: dict[str, Any] = dict(payload["data"]) if copy else payload["data"]
     for name in payload.get("split", ()):
         listed = (kids or {}).get(name, [])
         listed.sort(key=itemgetter(0))
         body[name] = [value for _, value in listed]
     return body
+
+
+def partial_document(entities: Iterable[Entity]) -> dict[str, Any] | None:
+    """What the entities read so far make: a preview while a dialogue is still being read.
+
+    None until the meta entity is among them. A member whose entity has not arrived is
+    absent, as is a child (event, ref) whose parent has not; nothing is verified here.
+    The entities are left as they are (the reader assembles them again at the end), so
+    the document shares their nested values: read it, never change it.
+    """
+    assembler = Assembler()
+    try:
+        for entity in entities:
+            assembler.add(entity)
+        meta = assembler.meta
+        if meta is None:
+            return None
+        doc: dict[str, Any] = dict(meta.payload["data"])
+        for name in meta.payload["arrays"]:
+            found = sorted(assembler.members.get(name, []), key=itemgetter(0))
+            doc[name] = [
+                _rebuild(entity, assembler.children.get((entity.entity_type, entity.subkey)), copy=True)
+                for _, entity in found
+            ]
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None  # entities that do not assemble: the read will report them as `malformed`
+    return doc
 
 
 # ---- document helpers ---------------------------------------------------------------------------
@@ -292,12 +319,14 @@ def slugify(title: str) -> str:
 
 
 def summary(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """The few fields `blue dialogue list` shows (kept encrypted in the manifest)."""
+    """The few fields `blue dialogue list` and the dashboard's table show (sealed in the root, so
+    listing decrypts only the roots, never the dialogues)."""
 
     def count(name: str) -> int:
         value = doc.get(name)
         return len(value) if isinstance(value, list) else 0
 
+    alignment = doc.get("totalAlignment")
     return {
         "title": doc.get("title") if isinstance(doc.get("title"), str) else None,
         "status": doc.get("status") if isinstance(doc.get("status"), str) else None,
@@ -306,4 +335,8 @@ def summary(doc: Mapping[str, Any]) -> dict[str, Any]:
         "rounds": count("rounds_data"),
         "perspectives": count("perspectives"),
         "tensions": count("tensions"),
+        "alignment": alignment
+        if isinstance(alignment, int | float | str) and not isinstance(alignment, bool)
+        else None,
+        "warnings": count("warnings"),
     }

@@ -59,9 +59,11 @@ class Prefetcher:
     Use as a context manager; leaving it early stops the fetching thread.
     """
 
-    def __init__(self, settings: Settings, pk: str, *, depth: int = 8) -> None:
+    def __init__(self, settings: Settings, pk: str, *, depth: int = 8, first_page: int | None = None) -> None:
         self.settings = settings
         self.pk = pk
+        #: Cap on the first request's items (see ``table.query_partition``).
+        self.first_page = first_page
         self._pages: queue.Queue[Page | BaseException | None] = queue.Queue(maxsize=depth)
         self._stop = threading.Event()
         #: Set while the fetching thread waits for the server (or is done): the caller may work.
@@ -73,7 +75,7 @@ class Prefetcher:
     def _fetch(self) -> None:
         _local.gate = self._idle
         try:
-            for page in tbl.query_partition(self.settings, self.pk):
+            for page in tbl.query_partition(self.settings, self.pk, first_page=self.first_page):
                 if self._stop.is_set():
                     return
                 self._pages.put(page)

@@ -6,6 +6,10 @@ way (the caller feeds pages from a fetching thread), and checked against the
 manifest as soon as its pages have been seen (SK order puts the manifest mid-way,
 so earlier items wait in a short queue). :meth:`PartitionReader.finish` then only
 looks for missing items and assembles the document.
+
+With ``collect``, the entities are also handed out as they are decrypted
+(:meth:`PartitionReader.take_fresh`), so a caller can show a dialogue's first records
+while the rest is read; they are authenticated item by item, not yet verified as a whole.
 """
 
 from __future__ import annotations
@@ -79,7 +83,8 @@ class PartitionReader:
 
     ``expected_generation`` is the generation the root named just before the Query;
     ``open_root`` decrypts a root given the DEK items seen; ``dek_from_item`` unwraps
-    (through the store's cache).
+    (through the store's cache). With ``collect``, every entity of that generation is
+    also kept for :meth:`take_fresh` once, when it is first decrypted.
     """
 
     def __init__(
@@ -90,6 +95,7 @@ class PartitionReader:
         expected_generation: int,
         dek_from_item: Callable[[Mapping[str, Any]], DekHandle],
         open_root: Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, Any]],
+        collect: bool = False,
     ) -> None:
         self.dialogue_id = dialogue_id
         self.generation = expected_generation
@@ -112,6 +118,29 @@ class PartitionReader:
         self._manifest: dict[str, Any] = {}
         #: The id of the first data key unwrapped (the moment key material was used), if any.
         self.unwrapped: str | None = None
+        #: Entities decrypted since the last take_fresh() (None: not collected).
+        self._fresh: list[Entity] | None = [] if collect else None
+        #: Entities handed out so far.
+        self.records_read = 0
+
+    @property
+    def records_total(self) -> int | None:
+        """How many entities the manifest lists, once the root has been decrypted."""
+        items = self._manifest.get("items")
+        return items if isinstance(items, int) else None
+
+    @property
+    def has_fresh(self) -> bool:
+        return bool(self._fresh)
+
+    def take_fresh(self) -> list[Entity]:
+        """The entities decrypted since the last call, in the order they were read."""
+        fresh = self._fresh
+        if not fresh:
+            return []
+        self._fresh = []
+        self.records_read += len(fresh)
+        return fresh
 
     # ---- decryption ------------------------------------------------------------------------------
 
@@ -155,6 +184,7 @@ class PartitionReader:
         sha256 = hashlib.sha256
         add_entity = self.assembler.add
         expected = self._expected
+        fresh = self._fresh
         for item in items:
             sk: str = item["SK"]["S"]
             parts = sk.split("#", 2)
@@ -178,12 +208,15 @@ class PartitionReader:
                 except (InvalidTag, ValueError, zlib.error, IndexError):
                     accept(sk, digest, _FAILED, item)
                     continue
+                entity = Entity(entity_type, natural, payload)
+                if fresh is not None and type(payload) is dict:
+                    fresh.append(entity)
                 if expected is not None and expected.get(sk) == digest and isinstance(payload, dict):
                     # The common case: listed in the manifest, unchanged, authentic.
                     del expected[sk]
                     if not _cleartext_matches(entity_type, payload, item):
                         self._cleartext_problems(sk, entity_type, payload, item)
-                    add_entity(Entity(entity_type, natural, payload))
+                    add_entity(entity)
                 else:
                     accept(sk, digest, payload, item)
             elif len(parts) == 3 and parts[1] == gen_tag:
@@ -196,6 +229,8 @@ class PartitionReader:
                 expected = self._expected
             elif sk.startswith(DEK_PREFIX):
                 self.deks[sk] = item
+                if self._pending:
+                    self._unseal_waiting()
             elif sk_generation(sk) not in (None, self.generation):
                 self.other_generations += 1  # an older or unfinished version: not part of this one
             else:
@@ -210,6 +245,21 @@ class PartitionReader:
         batch, self._pending = self._pending[:take], self._pending[take:]
         for entry in batch:
             self._accept(*entry)
+
+    def _unseal_waiting(self) -> None:
+        """Decrypt the waiting items that came before their data key (``claim#`` sorts before
+        ``dek#``), so they are handed out in order rather than once the manifest is read."""
+        for n, (sk, digest, waiting, item) in enumerate(self._pending):
+            if waiting is None and digest is not None:
+                payload = self._unseal(sk, item)
+                if payload is not None:
+                    self._pending[n] = (sk, digest, payload, item)
+                    self._emit(sk, payload)
+
+    def _emit(self, sk: str, payload: Any) -> None:
+        if self._fresh is not None and type(payload) is dict:
+            entity_type, _, rest = sk.partition("#")
+            self._fresh.append(Entity(entity_type, rest.partition("#")[2], payload))
 
     def _try_manifest(self) -> None:
         """Build the expected digests once the root and all of its pages have been seen."""
@@ -264,6 +314,7 @@ class PartitionReader:
             return
         if payload is None:
             payload = self._unseal(sk, item)  # its DEK item had not arrived yet
+            self._emit(sk, payload)
         if digest != want:
             other = self._by_digest.get(digest)
             if other is not None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from blue_tui.core.errors import IntegrityProblem
+from blue_tui.core.store.entities import Entity
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,10 @@ class DialogueSummary:
     updated_at: str | None
     #: Set when the dialogue's manifest does not authenticate (see `blue dialogue verify`).
     problem: str | None = None
+    #: The dialogue's ``totalAlignment`` and how many importer warnings it carries; None for a
+    #: dialogue stored before the summary held them (known once it is opened).
+    alignment: int | float | str | None = None
+    warnings: int | None = None
 
     @classmethod
     def from_root(
@@ -51,6 +56,8 @@ class DialogueSummary:
     ) -> DialogueSummary:
         """A summary from a root item and its decrypted payload (empty when it did not authenticate)."""
         info = payload.get("summary", {})
+        alignment = info.get("alignment")
+        warnings = info.get("warnings")
         return cls(
             id=dialogue_id,
             title=info.get("title"),
@@ -64,10 +71,16 @@ class DialogueSummary:
             tensions=int(info.get("tensions", 0)),
             updated_at=root.get("updated_at", {}).get("S"),
             problem=problem,
+            alignment=alignment if _is_alignment(alignment) else None,
+            warnings=warnings if isinstance(warnings, int) and not isinstance(warnings, bool) else None,
         )
 
     def as_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+def _is_alignment(value: Any) -> bool:
+    return isinstance(value, int | float | str) and not isinstance(value, bool)
 
 
 @dataclass
@@ -79,6 +92,29 @@ class OpenedDialogue:
     document: dict[str, Any]
     #: Items of other generations: an interrupted write or clean-up left them (harmless).
     stale_items: int = 0
+
+
+@dataclass(frozen=True)
+class OpenedSlice:
+    """What ``DialogueStore.open(on_slice=...)`` hands over while a dialogue is read.
+
+    ``entities`` are the records of the committed generation that have just been decrypted:
+    each authenticated by its AAD (so it is the owner's text, at its address), but not yet
+    checked against the manifest, the audit log and this machine's high-water mark: the
+    dialogue as a whole is unverified until ``open`` returns, and ``open`` raises
+    IntegrityError instead if it fails. They come in the partition's order (SK order). The
+    objects are the reader's own: read them during the call, never keep or change them.
+    """
+
+    dialogue_id: str
+    generation: int
+    #: The read's attempt: when a writer commits meanwhile the read starts over (attempt + 1),
+    #: and whatever came with an earlier attempt is to be dropped.
+    attempt: int
+    entities: tuple[Entity, ...]
+    #: Records decrypted so far in this attempt, and how many the manifest lists (once read).
+    records_read: int
+    records_total: int | None
 
 
 @dataclass

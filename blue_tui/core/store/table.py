@@ -121,8 +121,14 @@ def query_partition(
     *,
     keys_only: bool = False,
     consistent: bool = True,
+    first_page: int | None = None,
 ) -> Iterator[list[Item]]:
-    """Yield the pages of one partition, in SK order."""
+    """Yield the pages of one partition, in SK order.
+
+    ``first_page`` caps the first request at that many items (it comes back in a fraction of
+    a full page's time, for a caller that shows the first items while the rest is read); the
+    following requests are full pages.
+    """
     client = dynamodb_client(settings)
     kwargs: dict[str, Any] = {
         "TableName": settings.table,
@@ -134,7 +140,11 @@ def query_partition(
         kwargs["ProjectionExpression"] = "PK, SK"
     with translated(settings):
         while True:
-            page = client.query(**kwargs)
+            if first_page is not None:
+                page = client.query(**kwargs, Limit=first_page)
+                first_page = None
+            else:
+                page = client.query(**kwargs)
             yield page.get("Items", [])
             last = page.get("LastEvaluatedKey")
             if not last:

@@ -17,6 +17,9 @@ Local admin commands commit to the realm clone's base branch. Sync then:
 
 A change already published (same patch) is not published twice: sync reports it ``pending`` and
 only pulls; once merged upstream it drops out by itself.
+
+This module runs the steps; the git mechanics (patch id, squash and replay, push) are in
+:mod:`.sync_git`, the check of the result, the PR and the notices in :mod:`.sync_review`.
 """
 
 from __future__ import annotations

@@ -22,7 +22,6 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.message import Message
@@ -31,38 +30,13 @@ from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from blue_tui.core.errors import BlueError
+from screens.whereabouts import Whereabouts, whereabouts
 
 if TYPE_CHECKING:
     from blue_tui.core.services import Services
     from blue_tui.core.sessions import Change, Notification, Session, SessionsDb, Viewer
     from blue_tui.core.sessions.lease import SessionLease
     from blue_tui.core.sessions.watcher import Watcher
-
-
-@dataclass(frozen=True)
-class Whereabouts:
-    """What the dashboard works on: the realm (None outside one), this repo and its domains."""
-
-    realm: str | None = None
-    repo: str | None = None
-    domains: frozenset[str] | None = None
-    checkout: str | None = None
-
-
-def whereabouts(services: Services) -> Whereabouts:
-    """Worker thread: the realm and repo the dashboard shows (nothing when there is no realm)."""
-    from blue_tui.core.realm.loader import load_realm
-    from blue_tui.core.sessions.realmview import participating_domains
-
-    try:
-        located = services.locate_realm()
-        realm = load_realm(located.root)
-    except BlueError:
-        return Whereabouts()
-    repo = located.member(realm.name)
-    domains = participating_domains(realm, repo) if repo else None
-    checkout = str(located.repo_root) if repo and located.repo_root else None
-    return Whereabouts(realm.name, repo, domains, checkout)
 
 
 class LiveHub(Widget):

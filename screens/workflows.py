@@ -5,9 +5,8 @@ per repo; escape stops after the current step), asks before anything that change
 (enter confirms, escape cancels), and ends in the per-repo result table. Sync first runs as a
 dry run and shows what it would publish or pull; only a confirmed sync pushes.
 
-"The current repo" is the member repo blue-tui was started in; outside one (``blue-tui --realm
-NAME``), the repo selected in the realm graph, when it is checked out on this machine (its
-``checkouts:`` entry in $BLUE_HOME/index.yaml, which `blue realm admin join` writes).
+Which repo they act for: :mod:`screens.workflow_target`; what their results look like:
+:mod:`screens.workflow_results`.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.text import Text
@@ -23,158 +21,18 @@ from rich.text import Text
 from screens.modals import ConfirmModal, ErrorScreen, PromptModal, ResultsModal
 from screens.result_table import Result
 from screens.workflow_modals import MenuModal, ProgressModal
+from screens.workflow_results import describe_dry_run, run_rows, sync_note, sync_rows
+from screens.workflow_target import Target, find_target
 
 if TYPE_CHECKING:
     from textual.app import App
 
-    from blue_tui.core.realm.locate import Located
     from blue_tui.core.realm.runs import RunReport, Step
     from blue_tui.core.realm.sync_report import SyncReport
     from blue_tui.core.services import Services
 
 T = TypeVar("T")
 Progress = Callable[["Step"], None]
-
-
-@dataclass(frozen=True)
-class Target:
-    located: Located
-    realm: str
-    #: The repo the workflow acts for; None when only the realm is known.
-    repo: str | None
-    #: How it was chosen, for the confirmations (``this checkout``, ``selected in the graph``).
-    how: str
-
-
-def find_target(services: Services, selected: str | None, *, need_repo: bool) -> Target:
-    """Worker thread: the realm, and this repo or the selected one (see the module docstring)."""
-    from blue_tui.core.realm.clone import checkouts
-    from blue_tui.core.realm.errors import NotInRepo
-    from blue_tui.core.realm.loader import load_realm
-    from blue_tui.core.realm.locate import find_realm
-
-    located = services.locate_realm()
-    name = load_realm(located.root).name
-    me = located.member(name)
-    if me is not None:
-        return Target(located, name, me, "this checkout")
-    if selected is not None:
-        path = checkouts(services.settings, name).get(selected)
-        if path is None:
-            raise NotInRepo(
-                f"repo {selected!r} of realm {name!r} is not checked out on this machine "
-                f"(no checkouts entry in {services.settings.index_path})",
-                hint="join from its checkout (`blue realm admin join`), or start blue-tui inside it",
-            )
-        there = find_realm(services.settings, None, path)
-        if there.root.resolve() != located.root.resolve() or there.member(name) != selected:
-            raise NotInRepo(
-                f"{path} (the checkout recorded for {selected!r}) is not a member of realm {name!r} here",
-                hint=f"check {path}/.blue/config.yaml, or join again from there",
-            )
-        return Target(there, name, selected, "selected in the realm graph")
-    if need_repo:
-        raise NotInRepo(
-            "which repo? blue-tui runs outside a member repo and no repo is selected in the realm graph",
-            hint="select a repo in pane 1 (realm graph), or start blue-tui inside a member repo's checkout",
-        )
-    return Target(located, name, None, "the realm")
-
-
-def run_rows(report: RunReport, *, link: bool = False) -> list[Result]:
-    rows = []
-    for r in report.repos:
-        detail = r.detail or ""
-        where = r.url if link else r.path
-        if where:
-            detail = f"{detail} · {where}" if detail else where
-        hint = r.extra.get("hint") if r.failed else None
-        if hint:
-            detail += f" (next: {hint})"
-        rows.append(Result(r.repo, r.status, detail))
-        rows += [Result(r.repo, "warning", w) for w in r.warnings]
-    rows += [Result("(run)", "warning", w) for w in report.warnings]
-    return rows
-
-
-def sync_rows(report: SyncReport) -> list[Result]:
-    detail = report.message
-    if report.pr is not None:
-        detail += f" · PR {report.pr.url}"
-    rows = [Result(report.repo, report.status, detail)]
-    rows += [
-        Result(f.path, "ok" if f.allowed else "refused", f"{f.change} · may be changed by {f.owner}")
-        for f in report.files
-    ]
-    rows += [
-        Result(
-            f"{c.domain}/{c.contract}",
-            "changed",
-            f"{c.from_version or 'new'} -> {c.to_version or 'removed'}; importers: {', '.join(c.importers) or 'none'}",
-        )
-        for c in report.contracts
-    ]
-    if report.reviewers or report.cc:
-        rows.append(
-            Result(
-                "reviewers", "ok", f"{', '.join(report.reviewers) or '-'}; cc: {', '.join(report.cc) or '-'}"
-            )
-        )
-    rows += [
-        Result(p.where or p.subject or p.rule, "failed" if p.severity == "error" else "warning", p.message)
-        for p in report.problems
-        if p.severity != "info"
-    ]
-    rows += [Result("pulled", "ok", line) for line in report.pulled]
-    rows += [
-        Result(
-            f"{o.domain}/{o.contract}",
-            "warning",
-            f"outdated: resolved {o.resolved_version}, now {o.version} "
-            f"(`blue realm admin binding {o.domain} --update --refresh`)",
-        )
-        for o in report.outdated
-    ]
-    rows += [Result("remote", "failed", line) for line in report.remote_lines]
-    rows += [Result("(sync)", "warning", w) for w in report.warnings]
-    return rows
-
-
-def sync_note(report: SyncReport) -> Text:
-    text = Text()
-    if report.hint and report.conflict is None:
-        text.append("next: ", style="bold")
-        text.append(report.hint + "\n")
-    if report.conflict is not None:
-        c = report.conflict
-        for theirs in c.theirs:
-            text.append(f"Their change: {theirs.get('subject')}: {', '.join(theirs.get('files') or [])}\n")
-        text.append(f"Your change: {', '.join(c.yours) or '-'}\n")
-        text.append("Options:\n", style="bold")
-        for i, choice in enumerate(c.choices, 1):
-            text.append(f"  {i}. {choice.label}\n     {choice.command}\n")
-    return text
-
-
-def describe_dry_run(report: SyncReport) -> str:
-    lines = [report.message]
-    lines += [f"  {f.change} {f.path} (may be changed by {f.owner})" for f in report.files]
-    lines += [
-        f"  contract {c.domain}/{c.contract} {c.from_version or 'new'} -> {c.to_version or 'removed'}"
-        f" (importers: {', '.join(c.importers) or 'none'})"
-        for c in report.contracts
-    ]
-    if report.reviewers or report.cc:
-        lines.append(f"  reviewers: {', '.join(report.reviewers) or '-'}; cc: {', '.join(report.cc) or '-'}")
-    lines += [f"  pull: {line}" for line in report.pulled]
-    lines += [
-        f"  would mark outdated: {o.domain}/{o.contract} (resolved {o.resolved_version})"
-        for o in report.outdated
-    ]
-    warnings = [p for p in report.problems if p.severity == "warning"]
-    if warnings:
-        lines.append(f"  {len(warnings)} warning(s) from the realm check, first: {warnings[0].message}")
-    return "\n".join(lines)
 
 
 class Workflows:

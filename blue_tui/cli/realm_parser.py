@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 
 HANDLERS = "blue_tui.cli.realm"
+#: The `realm admin` commands whose handlers are in their own module (cache stays in HANDLERS).
+ADMIN_HANDLERS = "blue_tui.cli.realm_admin"
+ADMIN_COMMANDS = frozenset({"cmd_init", "cmd_join", "cmd_leave", "cmd_domain", "cmd_contract", "cmd_binding"})
 MODES = ("exporter", "importer", "contract", "compatibility", "all")
 
 CHECK_EPILOG = """\
@@ -66,7 +69,8 @@ def _leaf(
         epilog=epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.set_defaults(handler=f"{HANDLERS}:{handler}")
+    module = ADMIN_HANDLERS if handler in ADMIN_COMMANDS else HANDLERS
+    parser.set_defaults(handler=f"{module}:{handler}")
     return parser
 
 

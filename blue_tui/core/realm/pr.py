@@ -29,7 +29,7 @@ from blue_tui.core.realm.loader import load_realm
 from blue_tui.core.realm.locate import Located
 from blue_tui.core.realm.model import Realm
 from blue_tui.core.realm.runs import Cancelled, RepoOutcome, RunReport, StepProgress, check_cancel, emit
-from blue_tui.core.realm.worktree import RfcPlace
+from blue_tui.core.realm.worktree_place import RfcPlace
 from blue_tui.core.realm.worktree_plan import dirty_paths
 
 PLAN = ".prs.json"

@@ -17,21 +17,21 @@ Local admin commands commit to the realm clone's base branch. Sync then:
 
 A change already published (same patch) is not published twice: sync reports it ``pending`` and
 only pulls; once merged upstream it drops out by itself.
+
+This module runs the steps; the git mechanics (patch id, squash and replay, push) are in
+:mod:`.sync_git`, the check of the result, the PR and the notices in :mod:`.sync_review`.
 """
 
 from __future__ import annotations
 
-import re
 import threading
-from contextlib import suppress
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from blue_tui.core.config import Settings
 from blue_tui.core.realm import git, remote
-from blue_tui.core.realm.clone import clone_refs, read_ref
-from blue_tui.core.realm.errors import GitError, NotInRepo, RealmDirty, RealmError
+from blue_tui.core.realm.clone import read_ref
+from blue_tui.core.realm.errors import NotInRepo, RealmDirty
 from blue_tui.core.realm.fsutil import locked
 from blue_tui.core.realm.loader import REALM_PATHSPECS, load_realm
 from blue_tui.core.realm.locate import Located
@@ -40,37 +40,36 @@ from blue_tui.core.realm.outdated import mark, moved_past
 from blue_tui.core.realm.ownership import Judge
 from blue_tui.core.realm.runs import StepProgress, check_cancel, emit
 from blue_tui.core.realm.scratch import scratch_worktree, sweep
+from blue_tui.core.realm.sync_git import (
+    ENV,
+    delete_branch,
+    patch_id,
+    push_branch,
+    ready_clone,
+    replay_squashed,
+    stamp,
+)
 from blue_tui.core.realm.sync_parts import (
     StateFile,
     commits_between,
     conflict_report,
     contract_changes,
-    pr_body,
-    pr_title,
     reviewers_for,
 )
-from blue_tui.core.realm.sync_report import Notifier, Outdated, SyncNotice, SyncOptions, SyncReport
-
-_ENV = {"GIT_OPTIONAL_LOCKS": "1", "GIT_EDITOR": "true"}
+from blue_tui.core.realm.sync_report import Notifier, Outdated, SyncOptions, SyncReport
+from blue_tui.core.realm.sync_review import (
+    check_result,
+    deliver,
+    notices_for,
+    open_review_pr,
+    review_published,
+)
 
 
 def _lock_path(root: Path) -> Path:
     """The admin commands' lock: sync and admin changes never interleave."""
     dot_git = root / ".git"
     return dot_git / "blue-admin.lock" if dot_git.is_dir() else root / ".blue" / "admin.lock"
-
-
-def _patch_id(root: Path, a: str, b: str) -> str | None:
-    """A stable id of the change ``a..b`` (zero context lines: a neighbour's edit does not alter it)."""
-    diff = git.run(["diff", "-U0", "--no-color", "--no-ext-diff", a, b, "--"], root).stdout
-    if not diff.strip():
-        return None
-    out = git.run(["patch-id", "--stable"], root, input_bytes=diff).stdout.decode().split()
-    return out[0] if out else None
-
-
-def _stamp(now: datetime | None = None) -> str:
-    return (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
 
 
 class _Sync:
@@ -108,44 +107,10 @@ class _Sync:
         emit(self.progress, self.repo, name, detail=detail)
         check_cancel(self.cancel, "realm sync")
 
-    # ---- preflight -------------------------------------------------------------------------------
-
-    def preflight(self) -> str:
-        root = self.root
-        if not git.is_repo(root):
-            raise RealmError(
-                f"realm {self.realm_name} at {root} is not a git clone",
-                hint="clone it with `blue realm admin join URL`",
-            )
-        refs = clone_refs(root)
-        if refs.url is None:
-            raise remote.RemoteError(
-                f"realm {self.realm_name} at {root} has no remote to sync with",
-                hint=f"add one: `git -C {root} remote add origin URL && git -C {root} push -u origin HEAD`",
-            )
-        self.url = refs.url
-        git_dir = remote.git_dir_of(root)
-        busy = [
-            n
-            for n in ("rebase-merge", "rebase-apply", "MERGE_HEAD", "CHERRY_PICK_HEAD")
-            if git_dir is not None and (git_dir / n).exists()
-        ]
-        if busy:
-            raise RealmError(
-                f"realm clone {root} is in the middle of a git operation ({busy[0]})",
-                hint=f"finish it (`git -C {root} status`) or abort it, then run `blue realm sync` again",
-            )
-        if refs.branch != refs.base:
-            raise RealmError(
-                f"realm clone {root} is on {refs.branch or 'a detached HEAD'}, not on {refs.base}",
-                hint=f"`git -C {root} switch {refs.base}`, then run `blue realm sync` again",
-            )
-        return refs.base
-
     # ---- the run ---------------------------------------------------------------------------------
 
     def run(self) -> SyncReport:
-        base = self.preflight()
+        self.url, base = ready_clone(self.root, self.realm_name)
         with locked(_lock_path(self.root), what=f"realm {self.realm_name}"):
             probe = git.StatusProbe(self.root, REALM_PATHSPECS)
             self.step("fetch", remote.redact(self.url))
@@ -184,7 +149,7 @@ class _Sync:
                 self.state.clear(self.repo)
                 return self.pull(report, head, tip)
             mb = git.run(["merge-base", head, tip], self.root).stdout.decode().strip()
-            patch = _patch_id(self.root, mb, head)
+            patch = patch_id(self.root, mb, head)
             published = self.state.get(self.repo)
             if patch is None:
                 return self.pull_over_empty(report, head, tip, mb)
@@ -208,7 +173,7 @@ class _Sync:
             with scratch_worktree(self.root, tip) as work:
                 report.outdated = moved_past(before, load_realm(work), self.repo)
             return self.done(report, f"would pull {len(report.pulled)} commit(s)", "would-pull")
-        git.run(["merge", "--ff-only", "-q", tip], self.root, env=_ENV)
+        git.run(["merge", "--ff-only", "-q", tip], self.root, env=ENV)
         report.outdated = self.mark_outdated(before)
         report.commit = git.head(self.root)
         marks = f"; marked {len(report.outdated)} import(s) outdated" if report.outdated else ""
@@ -228,7 +193,7 @@ class _Sync:
         if self.options.dry_run:
             return self.done(report, "local commits are already in the realm; would pull", "would-pull")
         before = load_realm(self.root)
-        git.run(["reset", "-q", "--keep", tip], self.root, env=_ENV)
+        git.run(["reset", "-q", "--keep", tip], self.root, env=ENV)
         report.outdated = self.mark_outdated(before)
         self.state.clear(self.repo)
         return self.done(report, "your local changes are in the realm already; pulled", "pulled")
@@ -263,10 +228,10 @@ class _Sync:
                     "would-pull",
                 )
             before = load_realm(self.root)
-            git.run(["reset", "-q", "--keep", new_head], self.root, env=_ENV)
+            git.run(["reset", "-q", "--keep", new_head], self.root, env=ENV)
         report.outdated = self.mark_outdated(before)
         self.state.put(
-            self.repo, {**published, "commit": new_head, "patch_id": _patch_id(self.root, tip, new_head)}
+            self.repo, {**published, "commit": new_head, "patch_id": patch_id(self.root, tip, new_head)}
         )
         return self.done(
             report,
@@ -281,17 +246,10 @@ class _Sync:
         subjects = [c["subject"] for c in commits_between(self.root, mb, head)]
         cfg = git.identity_config(self.root, self.settings.user)
         message = f"realm sync: {self.repo}\n\n" + "\n".join(f"- {s}" for s in subjects)
-        squash = (
-            git.run(["commit-tree", f"{head}^{{tree}}", "-p", mb, "-m", message], self.root, config=cfg)
-            .stdout.decode()
-            .strip()
+        unmerged = replay_squashed(
+            self.root, work, head, mb, tip, message=message, cfg=cfg, force=self.options.force
         )
-        args = ["cherry-pick", "--no-commit"] + (["-X", "theirs"] if self.options.force else []) + [squash]
-        proc = git.run(args, work, check=False, env=_ENV, config=cfg)
-        unmerged = git.run(["diff", "--name-only", "--diff-filter=U"], work).stdout.decode().split()
-        if proc.returncode != 0 or unmerged:
-            git.run(["cherry-pick", "--abort"], work, check=False, env=_ENV)
-            git.run(["reset", "-q", "--hard", tip], work, check=False, env=_ENV)
+        if unmerged is not None:
             yours = [p for _, p in git.diff_names(self.root, mb, untracked=False)] if mb != head else []
             report.conflict = conflict_report(self.root, self.repo, mb, tip, yours, unmerged, head)
             report.hint = report.conflict.choices[0].command
@@ -300,14 +258,12 @@ class _Sync:
                 f"a change merged into the realm meanwhile touches the same lines: {', '.join(unmerged) or 'files'}",
                 "conflict",
             )
-        if git.run(["diff", "--cached", "--quiet"], work, check=False).returncode != 0:
-            git.run(["commit", "-q", "-m", message], work, env=_ENV, config=cfg)
         return None
 
     def publish(
         self, report: SyncReport, head: str, tip: str, mb: str, published: dict[str, Any] | None
     ) -> SyncReport:
-        branch = f"sync/{self.repo}/{_stamp()}"
+        branch = f"sync/{self.repo}/{stamp()}"
         pushed: str | None = None
         for attempt in range(max(1, self.options.retries + 1)):
             report.retries = attempt
@@ -317,7 +273,7 @@ class _Sync:
                 outcome = self.replay(report, work, head, mb, tip)
                 if outcome is not None:
                     if pushed:
-                        self.delete_branch(branch, pushed)
+                        delete_branch(self.settings, self.root, self.realm_name, branch, pushed)
                     return outcome
                 new_commit = git.head(work)
                 assert new_commit is not None
@@ -327,7 +283,7 @@ class _Sync:
                 failure = self.judge_and_check(report, work, old, new, tip)
                 if failure is not None:
                     if pushed:
-                        self.delete_branch(branch, pushed)
+                        delete_branch(self.settings, self.root, self.realm_name, branch, pushed)
                     return failure
                 report.commit = new_commit
                 if self.options.dry_run:
@@ -337,7 +293,9 @@ class _Sync:
                     )
                 self.step("push", branch)
                 try:
-                    branch = self.push_branch(branch, new_commit, pushed)
+                    branch = push_branch(
+                        self.settings, self.root, self.realm_name, branch, new_commit, pushed
+                    )
                 except remote.PushRejected as exc:
                     report.remote_lines = exc.remote_lines
                     report.hint = exc.hint
@@ -362,11 +320,11 @@ class _Sync:
             report.hint = "run `blue realm sync` again"
             return self.done(report, "the realm kept moving while syncing; gave up", "conflict")
         assert pushed is not None
-        git.run(["reset", "-q", "--keep", pushed], self.root, env=_ENV)
+        git.run(["reset", "-q", "--keep", pushed], self.root, env=ENV)
         record = {
             "branch": branch,
             "commit": pushed,
-            "patch_id": _patch_id(self.root, tip, pushed),
+            "patch_id": patch_id(self.root, tip, pushed),
             "pr": None,
         }
         self.state.put(self.repo, record)
@@ -389,7 +347,9 @@ class _Sync:
         report.contracts = contract_changes(old, new, changes, self.repo)
         report.affected, report.reviewers, report.cc = reviewers_for(new, report.contracts, self.repo)
         self.step("check", "realm check")
-        report.problems = self.check(work, tip)
+        report.problems = check_result(
+            self.located, work, tip, run_hooks=self.options.run_hooks, use_cache=self.options.use_cache
+        )
         errors = [p for p in report.problems if p.severity == "error"]
         if errors:
             report.hint = (
@@ -402,50 +362,6 @@ class _Sync:
             )
         return None
 
-    def check(self, work: Path, tip: str) -> list[Any]:
-        from blue_tui.core.realm.cache import Cache
-        from blue_tui.core.realm.check import CheckOptions, cache_path_for, run_check
-
-        located = Located(work, "path", self.located.repo_root, self.located.membership)
-        options = CheckOptions(
-            modes=("contract", "exporter", "importer"), against=tip, run_hooks=self.options.run_hooks
-        )
-        if not self.options.use_cache:
-            return list(run_check(located, options).problems)
-        with Cache(cache_path_for(self.located)) as cache:
-            return list(run_check(located, options, cache=cache).problems)
-
-    def push_branch(self, branch: str, commit: str, previous: str | None) -> str:
-        if previous is not None:
-            remote.push(
-                self.settings,
-                self.root,
-                self.realm_name,
-                [f"{commit}:refs/heads/{branch}"],
-                leases=[f"refs/heads/{branch}:{previous}"],
-            )
-            return branch
-        name = branch
-        for n in range(2, 7):
-            try:
-                remote.push(self.settings, self.root, self.realm_name, [f"{commit}:refs/heads/{name}"])
-                return name
-            except remote.PushRejected as exc:
-                if not exc.non_fast_forward:
-                    raise
-                name = f"{branch}-{n}"  # the same second, same repo: another clone of ours
-        raise remote.RemoteError(f"cannot find a free branch name near {branch}")
-
-    def delete_branch(self, branch: str, sha: str) -> None:
-        with suppress(remote.RemoteError, remote.PushRejected, GitError):
-            remote.push(
-                self.settings,
-                self.root,
-                self.realm_name,
-                [f":refs/heads/{branch}"],
-                leases=[f"refs/heads/{branch}:{sha}"],
-            )
-
     # ---- the PR ----------------------------------------------------------------------------------
 
     def _forge(self) -> Any:
@@ -456,89 +372,35 @@ class _Sync:
         return self.forge
 
     def open_pr_again(self, report: SyncReport, record: dict[str, Any]) -> SyncReport:
-        tip = git.resolve(self.root, f"refs/remotes/origin/{report.base}") or ""
-        head = git.head(self.root) or ""
-        changes = git.diff_names(self.root, tip, untracked=False)
-        old_root_realm = load_realm(self.root)
-        with scratch_worktree(self.root, tip) as work:
-            old = load_realm(work)
-        report.files = Judge(old, old_root_realm, self.repo, self.settings.user).judge(changes)
-        report.contracts = contract_changes(old, old_root_realm, changes, self.repo)
-        report.affected, report.reviewers, report.cc = reviewers_for(
-            old_root_realm, report.contracts, self.repo
-        )
-        report.commit = head
+        review_published(self.root, self.repo, self.settings.user, report)
         return self.open_pr(report, record)
 
     def open_pr(self, report: SyncReport, record: dict[str, Any]) -> SyncReport:
-        from blue_tui.core.realm.forge import ForgeError, PrRequest, repo_ref
+        from blue_tui.core.realm.forge import ForgeError
 
         branch = str(record["branch"])
         report.branch = branch
         self.step("pr", branch)
-        subjects = [
-            c["subject"]
-            for c in commits_between(self.root, f"refs/remotes/origin/{report.base}", str(record["commit"]))
-        ]
-        request = PrRequest(
-            title=self.options.title or pr_title(self.repo, report.contracts, len(report.files)),
-            body=pr_body(self.repo, report, subjects),
-            head=branch,
-            base=report.base,
-            reviewers=tuple(report.reviewers),
-        )
-        target = repo_ref(self.realm_name, remote.remote_url(self.root), self.root)
         try:
-            pr = self._forge().open_pr(target, request)
+            pr = open_review_pr(
+                self._forge,
+                self.realm_name,
+                self.root,
+                self.repo,
+                report,
+                branch,
+                str(record["commit"]),
+                self.options.title,
+            )
         except ForgeError as exc:
             report.hint = f"{exc.hint + '; ' if exc.hint else ''}then `blue realm sync` opens the PR (the branch is pushed)"
             return self.done(report, f"pushed {branch}, but the PR was not opened: {exc}", "pr-failed")
         report.pr = pr
         report.warnings.extend(pr.notes)
         self.state.put(self.repo, {**record, "pr": {"number": pr.number, "url": pr.url, "forge": pr.forge}})
-        self.notify(report)
+        report.notices = notices_for(self.realm_name, self.repo, report)
+        deliver(self.notifier, report)
         return self.done(report, f"published {branch}: {pr.url}", "published")
-
-    def notify(self, report: SyncReport) -> None:
-        notices = [
-            SyncNotice(
-                self.realm_name,
-                self.repo,
-                {"A": "contract-added", "D": "contract-removed"}.get(c.change, "contract-changed"),
-                c.domain,
-                c.contract,
-                c.from_version,
-                c.to_version,
-                report.branch or "",
-                report.pr.url if report.pr else None,
-                c.importers,
-            )
-            for c in report.contracts
-        ]
-        for f in report.files:
-            m = re.match(r"^domains/([^/]+)/bindings/[^/]+\.yaml$", f.path)
-            if m:
-                notices.append(
-                    SyncNotice(
-                        self.realm_name,
-                        self.repo,
-                        "binding-changed",
-                        m.group(1),
-                        None,
-                        None,
-                        None,
-                        report.branch or "",
-                        report.pr.url if report.pr else None,
-                    )
-                )
-        report.notices = notices
-        if self.notifier is None:
-            return
-        for notice in notices:
-            try:
-                self.notifier(notice)
-            except Exception as exc:  # best effort: git is the source of truth
-                report.warnings.append(f"notification not delivered ({type(exc).__name__}: {exc})")
 
 
 def sync(

@@ -8,138 +8,31 @@ by the next ``create``/``remove`` of that RFC, which then proceeds (``list`` sho
 ``git worktree remove``, refuses dirty or locked worktrees unless ``force``, and deletes only a
 branch it created and that holds no commits beyond where it started.
 
-What exists is recorded in ``{rfc}/.rfc.json`` (for ``list``, ``remove`` and ``realm pr``).
+What exists is recorded in ``{rfc}/.rfc.json`` (for ``list``, ``remove`` and ``realm pr``;
+:mod:`.worktree_place`).
 """
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 from blue_tui.core.config import Settings
 from blue_tui.core.realm import git
 from blue_tui.core.realm.clone import checkouts
-from blue_tui.core.realm.errors import GitError, InvalidInput, InvalidName, ItemNotFound
-from blue_tui.core.realm.fsutil import locked, write_atomic
-from blue_tui.core.realm.journal import Journal
+from blue_tui.core.realm.errors import GitError, InvalidInput, ItemNotFound
+from blue_tui.core.realm.fsutil import locked
 from blue_tui.core.realm.loader import load_realm
 from blue_tui.core.realm.locate import Located
 from blue_tui.core.realm.model import Realm
-from blue_tui.core.realm.names import check_name
 from blue_tui.core.realm.runs import Cancelled, RepoOutcome, RunReport, StepProgress, check_cancel, emit
+from blue_tui.core.realm.worktree_place import RfcPlace, branch_for, recover, undo_worktree
 from blue_tui.core.realm.worktree_plan import Plan, dirty_paths, list_worktrees, plan_repo, same_path
 
-STATE = ".rfc.json"
-JOURNAL = ".journal.jsonl"
 _ENV = {"GIT_OPTIONAL_LOCKS": "1"}
-
-
-def branch_for(rfc: str) -> str:
-    return f"rfc/{rfc}"
-
-
-class RfcPlace:
-    """Where one RFC's worktrees, state and journal live."""
-
-    def __init__(self, settings: Settings, realm: str, rfc: str) -> None:
-        check_name(rfc, "RFC")
-        if rfc.endswith(".lock"):  # git refuses ref components ending in .lock
-            raise InvalidName(f"RFC name {rfc!r} cannot end in .lock (git refuses it as a branch name)")
-        self.realm = realm
-        self.rfc = rfc
-        self.dir = settings.worktrees_dir / realm / rfc
-        self.journal = Journal(self.dir / JOURNAL)
-        self.lock = settings.worktrees_dir / realm / f".{rfc}.lock"
-
-    def path(self, repo: str) -> Path:
-        return self.dir / repo
-
-    def read(self) -> dict[str, Any]:
-        try:
-            data = json.loads((self.dir / STATE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
-
-    def repos(self) -> dict[str, dict[str, Any]]:
-        raw = self.read().get("repos")
-        return {k: v for k, v in raw.items() if isinstance(v, dict)} if isinstance(raw, dict) else {}
-
-    def write(self, repos: dict[str, dict[str, Any]]) -> None:
-        if not repos:
-            with suppress(FileNotFoundError):
-                (self.dir / STATE).unlink()
-            return
-        doc = {"realm": self.realm, "rfc": self.rfc, "branch": branch_for(self.rfc), "repos": repos}
-        write_atomic(self.dir / STATE, json.dumps(doc, indent=2, sort_keys=True) + "\n")
-
-    def tidy(self) -> None:
-        """Drop the RFC folder once nothing is left in it."""
-        if self.repos():
-            return
-        self.journal.clear()
-        with suppress(OSError):
-            self.dir.rmdir()
-
-
-def _undo_worktree(checkout: Path, path: Path, branch: str, start: str | None, new_branch: bool) -> str:
-    """Undo one created worktree (and its branch if new): the real state decides, and anything a
-    person may have touched since (changes in the worktree, commits on the branch) is kept."""
-    notes = []
-    registered = [e for e in list_worktrees(checkout) if same_path(e.path, path)]
-    if registered and path.exists():
-        if dirty_paths(path):
-            return f"kept {path}: it has changes made after the interrupted run"
-        git.run(["worktree", "remove", "--force", str(path)], checkout, env=_ENV)
-        notes.append("worktree removed")
-    elif registered or path.exists():
-        git.run(["worktree", "prune"], checkout, env=_ENV)
-        if path.exists() and path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
-    if new_branch and start:
-        ref = f"refs/heads/{branch}"
-        tip = git.resolve(checkout, ref)
-        if tip == start:
-            git.run(["update-ref", "-d", ref, start], checkout, env=_ENV)
-            notes.append(f"branch {branch} deleted")
-        elif tip is not None:
-            notes.append(f"kept branch {branch}: it has commits")
-    return ", ".join(notes) or "nothing to undo"
-
-
-def recover(place: RfcPlace) -> list[str]:
-    """Undo the steps of a run that died (see :mod:`.journal`); notes on what was done."""
-    found = place.journal.interrupted()
-    if found is None:
-        return []
-    notes = []
-    state = place.repos()
-    if found.action == "create":
-        for intent in found.intents:
-            repo = str(intent.get("repo"))
-            checkout = Path(str(intent.get("checkout")))
-            if not git.is_repo(checkout):
-                continue
-            note = _undo_worktree(
-                checkout,
-                Path(str(intent["path"])),
-                str(intent["branch"]),
-                intent.get("start"),
-                bool(intent.get("new_branch")),
-            )
-            if not note.startswith("kept "):
-                state.pop(repo, None)
-            notes.append(f"{repo}: undid the interrupted create ({note})")
-    else:
-        notes.append(f"an interrupted {found.action} was found; it is completed by running it again")
-    place.write(state)
-    place.journal.clear()
-    return notes
 
 
 def _targets(realm: Realm, located: Located, repos: Sequence[str] | None) -> list[str]:
@@ -258,7 +151,7 @@ def create(
                     )
                     git.run(args, p.checkout, env=_ENV)
                 except GitError as exc:
-                    _undo_worktree(p.checkout, p.path, branch, p.start, p.new_branch)
+                    undo_worktree(p.checkout, p.path, branch, p.start, p.new_branch)
                     report.repos.append(
                         RepoOutcome(p.repo, "failed", str(exc), str(p.path), branch, warnings=p.warnings)
                     )
@@ -313,7 +206,7 @@ def _rollback(created: list[Plan], branch: str, report: RunReport, progress: Ste
     for p in reversed(created):
         assert p.checkout is not None
         emit(progress, p.repo, "rollback", detail=str(p.path))
-        note = _undo_worktree(p.checkout, p.path, branch, p.start, p.new_branch)
+        note = undo_worktree(p.checkout, p.path, branch, p.start, p.new_branch)
         row = report.row(p.repo)
         if row is not None:
             row.status, row.detail = "rolled-back", note

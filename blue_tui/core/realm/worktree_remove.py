@@ -18,7 +18,7 @@ from blue_tui.core.realm.runs import Cancelled, RepoOutcome, RunReport, StepProg
 from blue_tui.core.realm.worktree_plan import dirty_paths, list_worktrees, same_path
 
 if TYPE_CHECKING:
-    from blue_tui.core.realm.worktree import RfcPlace
+    from blue_tui.core.realm.worktree_place import RfcPlace
 
 _ENV = {"GIT_OPTIONAL_LOCKS": "1"}
 

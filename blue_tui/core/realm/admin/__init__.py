@@ -8,7 +8,8 @@ touched to the realm repo with a message saying what changed. A change that fail
 
 One module per seam: :mod:`.transaction` (lock, write, commit, roll back), :mod:`.preconditions`
 (what every change checks first), :mod:`.membership` (init, join, leave), :mod:`.domain`,
-:mod:`.contract` and :mod:`.binding`. The public names stay importable from here.
+:mod:`.contract` (its flags' blocks in :mod:`.contract_flags`) and :mod:`.binding`. The public
+names stay importable from here.
 """
 
 from __future__ import annotations

@@ -10,13 +10,13 @@ computed, never claimed.
 from __future__ import annotations
 
 import functools
-import shlex
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from blue_tui.core.config import Settings
 from blue_tui.core.realm import semver
+from blue_tui.core.realm.admin.contract_flags import compat_block, schema_from_file, validation_block
 from blue_tui.core.realm.admin.preconditions import create_or_update, require_domain, require_repo, self_check
 from blue_tui.core.realm.admin.preconditions import unchanged as file_unchanged
 from blue_tui.core.realm.admin.transaction import AdminResult, transaction
@@ -26,63 +26,11 @@ from blue_tui.core.realm.history import ContractHistory
 from blue_tui.core.realm.loader import load_realm
 from blue_tui.core.realm.locate import Located
 from blue_tui.core.realm.model import Contract, Realm, contract_file
-from blue_tui.core.realm.names import check_name, relpath_problem
+from blue_tui.core.realm.names import check_name
 from blue_tui.core.realm.safefs import read_text
-from blue_tui.core.realm.validate import POLICIES, contract_doc, parse_compat_word
+from blue_tui.core.realm.validate import contract_doc
 from blue_tui.core.realm.yamlfile import dump, parse_text
 from blue_tui.core.sessions.contracts import notify_contract_change
-
-
-def _compat_block(word: str | None, policy: str | None, old: Any) -> dict[str, Any]:
-    block: dict[str, Any] = dict(old) if isinstance(old, dict) else {}
-    if isinstance(old, str):
-        parsed_old = parse_compat_word(old)
-        if parsed_old:
-            block = {"backwards": parsed_old[0], "forwards": parsed_old[1], "transitive": parsed_old[2]}
-    if not block:
-        block = {"backwards": True, "forwards": True, "transitive": True, "policy": "lenient"}
-    if word is not None:
-        parsed = parse_compat_word(word)
-        if parsed is None:
-            raise InvalidInput(
-                f"--compatibility {word!r} is not a mode",
-                hint="full, backward, forward or none, with an optional _transitive suffix",
-            )
-        for k in ("mode", "backward", "forward"):
-            block.pop(k, None)
-        block.update({"backwards": parsed[0], "forwards": parsed[1], "transitive": parsed[2]})
-    if policy is not None:
-        if policy not in POLICIES:
-            raise InvalidInput(f"--policy {policy!r} is not one of {', '.join(POLICIES)}")
-        block["policy"] = policy
-    block.setdefault("policy", "lenient")
-    return block
-
-
-def _hook_list(values: Sequence[str]) -> list[str]:
-    for v in values:
-        try:
-            argv = shlex.split(v)
-        except ValueError as exc:
-            raise InvalidInput(f"hook {v!r}: {exc}") from None
-        why = relpath_problem(argv[0]) if argv else "is empty"
-        if why:
-            raise InvalidInput(
-                f"hook {v!r}: program {why}", hint="give a script inside the repo, e.g. scripts/check.sh"
-            )
-    return list(values)
-
-
-def _validation_block(
-    old: Any, exporter: Sequence[str], importer: Sequence[str], ci: Sequence[str]
-) -> dict[str, Any]:
-    block: dict[str, Any] = dict(old) if isinstance(old, dict) else {}
-    for key, hooks in (("exporter", exporter), ("importer", importer)):
-        if hooks:
-            block[key] = _hook_list(hooks) if len(hooks) > 1 else _hook_list(hooks)[0]
-    if ci:
-        block["ci_only"] = _hook_list(ci)
-    return block
 
 
 def next_version(version: str, level: str) -> str:
@@ -92,17 +40,6 @@ def next_version(version: str, level: str) -> str:
     if level == "minor":
         return f"{major}.{minor + 1}.0"
     return f"{major}.{minor}.{patch + 1}"
-
-
-def _schema(schema_file: Path | None) -> Any:
-    if schema_file is None:
-        return None
-    from blue_tui.core.realm.compat import load_schema_file
-
-    try:
-        return load_schema_file(schema_file)
-    except OSError as exc:
-        raise InvalidInput(f"--schema {schema_file}: {exc.strerror or exc}") from None
 
 
 def _refusal(verdict: UpdateVerdict, version_given: bool) -> Exception | None:
@@ -167,11 +104,11 @@ def _create(
     doc: dict[str, Any] = {"name": name, "version": version, "owner": owner}
     if description:
         doc["description"] = description
-    doc["compatibility"] = _compat_block(compatibility, policy, None)
+    doc["compatibility"] = compat_block(compatibility, policy, None)
     if prereleases:
         doc["prereleases"] = True
     doc["schema"] = schema if schema is not None else {"type": "object"}
-    validation = _validation_block(None, *hooks)
+    validation = validation_block(None, *hooks)
     if validation:
         doc["validation"] = validation
     doc["evolution"] = [{"version": version, "changes": list(changes) or ["Initial version"]}]
@@ -297,9 +234,9 @@ def _update(
     if description is not None:
         doc["description"] = description
     if compatibility is not None or policy is not None:
-        doc["compatibility"] = _compat_block(compatibility, policy, raw.get("compatibility"))
+        doc["compatibility"] = compat_block(compatibility, policy, raw.get("compatibility"))
     if any(hooks):
-        doc["validation"] = _validation_block(raw.get("validation"), *hooks)
+        doc["validation"] = validation_block(raw.get("validation"), *hooks)
     new_version = version or old.version
     details: dict[str, Any] = {
         "domain": old.domain,
@@ -404,7 +341,7 @@ def set_contract(
             f"create it: `blue realm admin contract {name} --domain {domain} --owner REPO`",
         ),
     )
-    schema = _schema(schema_file)
+    schema = schema_from_file(schema_file)
     fields: dict[str, Any] = {
         "owner": owner,
         "version": version,

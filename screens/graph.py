@@ -11,9 +11,10 @@ order; then the contract check marks both.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -21,7 +22,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, LoadingIndicator, Static
 
 from blue_tui.core.realm.graph_layout import Canvas
-from blue_tui.core.realm.graph_view import GLYPHS, RealmGraph
+from blue_tui.core.realm.graph_view import GLYPHS, GraphEdge, RealmGraph
 from screens.base import FilterBar, Pane
 from screens.graph_canvas import GraphCanvas
 from screens.keys import bindings_for
@@ -42,6 +43,11 @@ class GraphData:
     canvas: Canvas | None
     located: Located
     realm: Realm
+    #: Edge id -> edge (``RealmGraph.edge`` scans the list: once per row, that was quadratic).
+    edges: dict[str, GraphEdge] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.edges = {e.id: e for e in self.graph.edges}
 
     def order(self) -> list[str]:
         """The list's elements: the drawing's reading order, else repos then edges by name."""
@@ -49,6 +55,14 @@ class GraphData:
             return self.canvas.order
         edges = sorted(self.graph.edges, key=lambda e: (e.provider, e.consumer, e.id))
         return [f"repo:{name}" for name in sorted(self.graph.nodes)] + [e.id for e in edges]
+
+
+COLUMNS = (" ", "repo or edge", "state")
+
+
+def _add_rows(table: DataTable[Text], rows: list[tuple[str, tuple[str, str, str]]]) -> None:
+    for element, cells in rows:
+        table.add_row(*(Text(c) for c in cells), key=element)  # text from realm files: never markup
 
 
 def _layout(pane: GraphPane, graph: RealmGraph) -> Canvas:
@@ -106,6 +120,8 @@ class GraphPane(Pane):
         self.layout_failed = False
         #: Repo -> what its live sessions are (kind), from the live hub: marked in the list.
         self.live: dict[str, list[str]] = {}
+        #: Bumped by each fill of the list, so a stale "rest of the rows" is dropped.
+        self._fill_token = 0
 
     def compose(self) -> ComposeResult:
         yield Static("", id="graph-summary", classes="pane-summary")
@@ -120,7 +136,7 @@ class GraphPane(Pane):
         yield FilterBar(placeholder="filter repos and edges", id="graph-filter")
 
     def on_mount(self) -> None:
-        self.query_one("#graph-list", DataTable).add_columns(" ", "repo or edge", "state")
+        self.query_one("#graph-list", DataTable).add_columns(*COLUMNS)
 
     def main_widget(self) -> Widget | None:
         return self.query_one("#graph-list", DataTable)
@@ -225,8 +241,7 @@ class GraphPane(Pane):
             mark = {"failing": "✗", "warning": "!"}.get(node.state, "●" if node.you else "○")
             live = len(self.live.get(name, ()))
             return mark, name + (" (you)" if node.you else "") + (f" ◉{live}" if live else ""), node.state
-        edge = graph.edge(element)
-        assert edge is not None
+        edge = self.data.edges[element]
         return GLYPHS[edge.state], f"{edge.provider} -> {edge.consumer}", f"{edge.label[:-2]} · {edge.state}"
 
     def apply_filter(self, text: str) -> None:
@@ -235,20 +250,34 @@ class GraphPane(Pane):
         needle = text.strip().lower()
         table = self.query_one("#graph-list", DataTable)
         keep = self.rows[table.cursor_row] if self.rows and 0 <= table.cursor_row < len(self.rows) else None
-        table.clear()
-        self.rows = []
+        rows: list[tuple[str, tuple[str, str, str]]] = []
         for element in self.data.order():
             cells = self._row(element)
-            if needle and needle not in " ".join(cells).lower():
-                continue
-            self.rows.append(element)
-            table.add_row(*(Text(c) for c in cells), key=element)  # text from realm files: never markup
+            if not needle or needle in " ".join(cells).lower():
+                rows.append((element, cells))
+        self.rows = [element for element, _ in rows]
+        cursor = self.rows.index(keep) if keep in self.rows else 0
+        # The list shows a screenful first (around the cursor) and takes the rest right after that
+        # frame: DataTable measures every row it is given before painting, 250 rows cost ~50 ms.
+        # The columns get their final widths now, so nothing moves when the rest arrives.
+        table.clear(columns=True)
+        for index, label in enumerate(COLUMNS):
+            table.add_column(label, width=max([cell_len(label), *(cell_len(c[index]) for _, c in rows)]))
+        head = cursor + max(self.app.size.height, 1)
+        self._fill_token += 1
+        _add_rows(table, rows[:head])
+        if len(rows) > head:
+            self.call_after_refresh(self.call_after_refresh, self._fill_rest, self._fill_token, rows[head:])
         self.query_one(GraphCanvas).set_matches(set(self.rows) if needle else None)
         if self.rows:
-            table.move_cursor(row=self.rows.index(keep) if keep in self.rows else 0)
-            self._select(self.rows[table.cursor_row])
+            table.move_cursor(row=cursor)
+            self._select(self.rows[cursor])
         else:
             self._select(None)
+
+    def _fill_rest(self, token: int, rows: list[tuple[str, tuple[str, str, str]]]) -> None:
+        if token == self._fill_token:  # else a newer fill replaced the list meanwhile
+            _add_rows(self.query_one("#graph-list", DataTable), rows)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "graph-list" and event.row_key.value is not None:

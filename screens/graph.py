@@ -26,7 +26,7 @@ from blue_tui.core.realm.graph_view import GLYPHS, GraphEdge, RealmGraph
 from screens.base import FilterBar, Pane
 from screens.graph_canvas import GraphCanvas
 from screens.keys import bindings_for
-from screens.loads import Loads
+from screens.loads import Channel, Loads
 
 if TYPE_CHECKING:
     from blue_tui.core.realm.locate import Located
@@ -58,6 +58,8 @@ class GraphData:
 
 
 COLUMNS = (" ", "repo or edge", "state")
+#: How long the load's worker waits for its result to be painted before it closes the cache.
+SHOWN_WAIT = 1.0
 
 
 def _add_rows(table: DataTable[Text], rows: list[tuple[str, tuple[str, str, str]]]) -> None:
@@ -73,8 +75,11 @@ def _layout(pane: GraphPane, graph: RealmGraph) -> Canvas:
         return cached_layout(graph, pane.services.layout_dir())
 
 
-def load_graph(pane: GraphPane) -> GraphData:
-    """Worker thread, first: find and load the realm (load problems only); not yet drawn."""
+def load_graph(pane: GraphPane, channel: Channel[GraphData]) -> GraphData:
+    """Worker thread, first: find and load the realm (load problems only); not yet drawn. The
+    result is posted as soon as it is built, and the worker steps aside until it is painted
+    before closing the cache (which writes its hit counters: a write transaction, and the thread
+    and the UI taking turns at the GIL held the list's first frame back by tens of ms)."""
     from blue_tui.core.gcpause import gc_paused
     from blue_tui.core.realm.cache import Cache
     from blue_tui.core.realm.check import cache_path_for
@@ -82,12 +87,15 @@ def load_graph(pane: GraphPane) -> GraphData:
     from blue_tui.core.realm.loader import load_realm
 
     located = pane.services.locate_realm()
-    # Decoding a big realm's snapshot makes many small objects: the cyclic GC would rescan the
-    # dashboard's whole heap over and over meanwhile (it held the first frame back by 100s of ms)
-    with gc_paused(), Cache(cache_path_for(located)) as cache:
-        realm = load_realm(located.root, cache=cache)
-        graph = build_graph(realm, realm.problems, you=located.member(realm.name))
-    return GraphData(graph, None, located, realm)
+    with Cache(cache_path_for(located)) as cache:
+        # Decoding a big realm's snapshot makes many small objects: the cyclic GC would rescan the
+        # dashboard's whole heap over and over meanwhile (it held the first frame back by 100s of ms)
+        with gc_paused():
+            realm = load_realm(located.root, cache=cache)
+            graph = build_graph(realm, realm.problems, you=located.member(realm.name))
+        data = GraphData(graph, None, located, realm)
+        channel.post(data, until_drawn=SHOWN_WAIT)
+    return data
 
 
 def check_graph(pane: GraphPane, data: GraphData) -> GraphData:
@@ -122,6 +130,10 @@ class GraphPane(Pane):
         self.live: dict[str, list[str]] = {}
         #: Bumped by each fill of the list, so a stale "rest of the rows" is dropped.
         self._fill_token = 0
+        #: The list's column widths (each column's widest cell so far).
+        self._widths = [cell_len(label) for label in COLUMNS]
+        #: The load result posted (and shown) before its worker ended.
+        self._posted: GraphData | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="graph-summary", classes="pane-summary")
@@ -136,7 +148,9 @@ class GraphPane(Pane):
         yield FilterBar(placeholder="filter repos and edges", id="graph-filter")
 
     def on_mount(self) -> None:
-        self.query_one("#graph-list", DataTable).add_columns(*COLUMNS)
+        table = self.query_one("#graph-list", DataTable)
+        for label, width in zip(COLUMNS, self._widths, strict=True):
+            table.add_column(label, width=width)
 
     def main_widget(self) -> Widget | None:
         return self.query_one("#graph-list", DataTable)
@@ -146,7 +160,21 @@ class GraphPane(Pane):
         self.layout_loads.cancel()
         self.check_loads.cancel()
         self.layout_failed = False
-        self.loads.start(lambda: load_graph(self), self._loaded, self._failed, description="load the realm")
+        self.loads.stream(
+            lambda channel: load_graph(self, channel),
+            self._loaded_early,
+            self._loaded_again,
+            self._failed,
+            description="load the realm",
+        )
+
+    def _loaded_early(self, data: GraphData) -> None:
+        self._posted = data
+        self._loaded(data)
+
+    def _loaded_again(self, data: GraphData) -> None:
+        if self._posted is not data:  # its early post was dropped: show it now
+            self._loaded(data)
 
     def _loaded(self, data: GraphData) -> None:
         self._show(data)
@@ -266,9 +294,13 @@ class GraphPane(Pane):
         # The list shows a screenful first (around the cursor) and takes the rest right after that
         # frame: DataTable measures every row it is given before painting, 250 rows cost ~50 ms.
         # The columns get their final widths now, so nothing moves when the rest arrives.
-        table.clear(columns=True)
-        for index, label in enumerate(COLUMNS):
-            table.add_column(label, width=max([cell_len(label), *(cell_len(c[index]) for _, c in rows)]))
+        # (as DataTable's own measuring does, a column only grows while the pane lives)
+        widths = [max([w, *(cell_len(c[i]) for _, c in rows)]) for i, w in enumerate(self._widths)]
+        table.clear(columns=widths != self._widths)
+        if not table.columns:
+            for label, width in zip(COLUMNS, widths, strict=True):
+                table.add_column(label, width=width)
+        self._widths = widths
         head = cursor + max(self.app.size.height, 1)
         self._fill_token += 1
         _add_rows(table, rows[:head])

@@ -11,9 +11,10 @@ order; then the contract check marks both.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -21,11 +22,11 @@ from textual.widget import Widget
 from textual.widgets import DataTable, LoadingIndicator, Static
 
 from blue_tui.core.realm.graph_layout import Canvas
-from blue_tui.core.realm.graph_view import GLYPHS, RealmGraph
+from blue_tui.core.realm.graph_view import GLYPHS, GraphEdge, RealmGraph
 from screens.base import FilterBar, Pane
 from screens.graph_canvas import GraphCanvas
 from screens.keys import bindings_for
-from screens.loads import Loads
+from screens.loads import Channel, Loads
 
 if TYPE_CHECKING:
     from blue_tui.core.realm.locate import Located
@@ -42,6 +43,11 @@ class GraphData:
     canvas: Canvas | None
     located: Located
     realm: Realm
+    #: Edge id -> edge (``RealmGraph.edge`` scans the list: once per row, that was quadratic).
+    edges: dict[str, GraphEdge] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.edges = {e.id: e for e in self.graph.edges}
 
     def order(self) -> list[str]:
         """The list's elements: the drawing's reading order, else repos then edges by name."""
@@ -49,6 +55,16 @@ class GraphData:
             return self.canvas.order
         edges = sorted(self.graph.edges, key=lambda e: (e.provider, e.consumer, e.id))
         return [f"repo:{name}" for name in sorted(self.graph.nodes)] + [e.id for e in edges]
+
+
+COLUMNS = (" ", "repo or edge", "state")
+#: How long the load's worker waits for its result to be painted before it closes the cache.
+SHOWN_WAIT = 1.0
+
+
+def _add_rows(table: DataTable[Text], rows: list[tuple[str, tuple[str, str, str]]]) -> None:
+    for element, cells in rows:
+        table.add_row(*(Text(c) for c in cells), key=element)  # text from realm files: never markup
 
 
 def _layout(pane: GraphPane, graph: RealmGraph) -> Canvas:
@@ -59,8 +75,11 @@ def _layout(pane: GraphPane, graph: RealmGraph) -> Canvas:
         return cached_layout(graph, pane.services.layout_dir())
 
 
-def load_graph(pane: GraphPane) -> GraphData:
-    """Worker thread, first: find and load the realm (load problems only); not yet drawn."""
+def load_graph(pane: GraphPane, channel: Channel[GraphData]) -> GraphData:
+    """Worker thread, first: find and load the realm (load problems only); not yet drawn. The
+    result is posted as soon as it is built, and the worker steps aside until it is painted
+    before closing the cache (which writes its hit counters: a write transaction, and the thread
+    and the UI taking turns at the GIL held the list's first frame back by tens of ms)."""
     from blue_tui.core.gcpause import gc_paused
     from blue_tui.core.realm.cache import Cache
     from blue_tui.core.realm.check import cache_path_for
@@ -68,12 +87,15 @@ def load_graph(pane: GraphPane) -> GraphData:
     from blue_tui.core.realm.loader import load_realm
 
     located = pane.services.locate_realm()
-    # Decoding a big realm's snapshot makes many small objects: the cyclic GC would rescan the
-    # dashboard's whole heap over and over meanwhile (it held the first frame back by 100s of ms)
-    with gc_paused(), Cache(cache_path_for(located)) as cache:
-        realm = load_realm(located.root, cache=cache)
-        graph = build_graph(realm, realm.problems, you=located.member(realm.name))
-    return GraphData(graph, None, located, realm)
+    with Cache(cache_path_for(located)) as cache:
+        # Decoding a big realm's snapshot makes many small objects: the cyclic GC would rescan the
+        # dashboard's whole heap over and over meanwhile (it held the first frame back by 100s of ms)
+        with gc_paused():
+            realm = load_realm(located.root, cache=cache)
+            graph = build_graph(realm, realm.problems, you=located.member(realm.name))
+        data = GraphData(graph, None, located, realm)
+        channel.post(data, until_drawn=SHOWN_WAIT)
+    return data
 
 
 def check_graph(pane: GraphPane, data: GraphData) -> GraphData:
@@ -106,6 +128,12 @@ class GraphPane(Pane):
         self.layout_failed = False
         #: Repo -> what its live sessions are (kind), from the live hub: marked in the list.
         self.live: dict[str, list[str]] = {}
+        #: Bumped by each fill of the list, so a stale "rest of the rows" is dropped.
+        self._fill_token = 0
+        #: The list's column widths (each column's widest cell so far).
+        self._widths = [cell_len(label) for label in COLUMNS]
+        #: The load result posted (and shown) before its worker ended.
+        self._posted: GraphData | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="graph-summary", classes="pane-summary")
@@ -120,7 +148,9 @@ class GraphPane(Pane):
         yield FilterBar(placeholder="filter repos and edges", id="graph-filter")
 
     def on_mount(self) -> None:
-        self.query_one("#graph-list", DataTable).add_columns(" ", "repo or edge", "state")
+        table = self.query_one("#graph-list", DataTable)
+        for label, width in zip(COLUMNS, self._widths, strict=True):
+            table.add_column(label, width=width)
 
     def main_widget(self) -> Widget | None:
         return self.query_one("#graph-list", DataTable)
@@ -130,7 +160,21 @@ class GraphPane(Pane):
         self.layout_loads.cancel()
         self.check_loads.cancel()
         self.layout_failed = False
-        self.loads.start(lambda: load_graph(self), self._loaded, self._failed, description="load the realm")
+        self.loads.stream(
+            lambda channel: load_graph(self, channel),
+            self._loaded_early,
+            self._loaded_again,
+            self._failed,
+            description="load the realm",
+        )
+
+    def _loaded_early(self, data: GraphData) -> None:
+        self._posted = data
+        self._loaded(data)
+
+    def _loaded_again(self, data: GraphData) -> None:
+        if self._posted is not data:  # its early post was dropped: show it now
+            self._loaded(data)
 
     def _loaded(self, data: GraphData) -> None:
         self._show(data)
@@ -194,6 +238,12 @@ class GraphPane(Pane):
         bar = self.query_one(FilterBar)
         self.apply_filter(bar.value)
         if not bar.has_focus:  # the check's update must not take the keyboard from the filter
+            # after the list's frame: focusing recomposes the footer (its keys change), which
+            # otherwise holds the list's first frame back by ~50 ms
+            self.call_after_refresh(self.call_after_refresh, self._focus_list)
+
+    def _focus_list(self) -> None:
+        if not self.query_one(FilterBar).has_focus:
             self.focus_main()
 
     def _summary(self, graph: RealmGraph) -> None:
@@ -225,8 +275,7 @@ class GraphPane(Pane):
             mark = {"failing": "✗", "warning": "!"}.get(node.state, "●" if node.you else "○")
             live = len(self.live.get(name, ()))
             return mark, name + (" (you)" if node.you else "") + (f" ◉{live}" if live else ""), node.state
-        edge = graph.edge(element)
-        assert edge is not None
+        edge = self.data.edges[element]
         return GLYPHS[edge.state], f"{edge.provider} -> {edge.consumer}", f"{edge.label[:-2]} · {edge.state}"
 
     def apply_filter(self, text: str) -> None:
@@ -235,20 +284,38 @@ class GraphPane(Pane):
         needle = text.strip().lower()
         table = self.query_one("#graph-list", DataTable)
         keep = self.rows[table.cursor_row] if self.rows and 0 <= table.cursor_row < len(self.rows) else None
-        table.clear()
-        self.rows = []
+        rows: list[tuple[str, tuple[str, str, str]]] = []
         for element in self.data.order():
             cells = self._row(element)
-            if needle and needle not in " ".join(cells).lower():
-                continue
-            self.rows.append(element)
-            table.add_row(*(Text(c) for c in cells), key=element)  # text from realm files: never markup
+            if not needle or needle in " ".join(cells).lower():
+                rows.append((element, cells))
+        self.rows = [element for element, _ in rows]
+        cursor = self.rows.index(keep) if keep in self.rows else 0
+        # The list shows a screenful first (around the cursor) and takes the rest right after that
+        # frame: DataTable measures every row it is given before painting, 250 rows cost ~50 ms.
+        # The columns get their final widths now, so nothing moves when the rest arrives.
+        # (as DataTable's own measuring does, a column only grows while the pane lives)
+        widths = [max([w, *(cell_len(c[i]) for _, c in rows)]) for i, w in enumerate(self._widths)]
+        table.clear(columns=widths != self._widths)
+        if not table.columns:
+            for label, width in zip(COLUMNS, widths, strict=True):
+                table.add_column(label, width=width)
+        self._widths = widths
+        head = cursor + max(self.app.size.height, 1)
+        self._fill_token += 1
+        _add_rows(table, rows[:head])
+        if len(rows) > head:
+            self.call_after_refresh(self.call_after_refresh, self._fill_rest, self._fill_token, rows[head:])
         self.query_one(GraphCanvas).set_matches(set(self.rows) if needle else None)
         if self.rows:
-            table.move_cursor(row=self.rows.index(keep) if keep in self.rows else 0)
-            self._select(self.rows[table.cursor_row])
+            table.move_cursor(row=cursor)
+            self._select(self.rows[cursor])
         else:
             self._select(None)
+
+    def _fill_rest(self, token: int, rows: list[tuple[str, tuple[str, str, str]]]) -> None:
+        if token == self._fill_token:  # else a newer fill replaced the list meanwhile
+            _add_rows(self.query_one("#graph-list", DataTable), rows)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "graph-list" and event.row_key.value is not None:

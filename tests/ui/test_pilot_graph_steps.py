@@ -101,3 +101,57 @@ def test_a_layout_that_fails_leaves_the_list_and_says_so(
             assert app.is_running
 
     asyncio.run(go())
+
+
+def test_a_list_longer_than_the_screen_fills_in_after_its_first_frame(
+    realm_demo: Settings, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The list paints a screenful first and takes the rest right after: it holds every repo and
+    edge once, in order, with columns as wide as the widest cell; after the layout's reorder and
+    a filter, it holds exactly the rows kept (no stale "rest" comes back)."""
+    from rich.cells import cell_len
+
+    from tests.realm_builders import generate_realm
+
+    big = tmp_path / "big"
+    generate_realm(big, repos=30, domains=40, contracts=40)
+    real_layout = graph_module._layout
+    gate, entered = threading.Event(), threading.Event()
+
+    def held_layout(pane: GraphPane, graph: Any) -> Any:
+        if not entered.is_set():
+            entered.set()
+            assert gate.wait(30), "the test never released the layout"
+        return real_layout(pane, graph)
+
+    monkeypatch.setattr(graph_module, "_layout", held_layout)
+
+    async def go() -> None:
+        app = make_app(realm_demo, realm=str(big))
+        async with app.run_test(size=(100, 24)) as pilot:
+            # the layout starts once the list's first frame is painted: the rest follows it
+            assert await asyncio.to_thread(entered.wait, 30)
+            await pilot.pause()
+            pane = app.query_one(GraphPane)
+            table = app.query_one("#graph-list", DataTable)
+            assert pane.data is not None
+            order = pane.data.order()
+            assert len(order) > 2 * 24  # longer than the screen: it was filled in two steps
+            assert [str(k.value) for k in table.rows] == order == pane.rows
+            names = rows(table)
+            assert len(set(names)) == len(names)
+            widest = max(cell_len(name) for name in names)
+            assert [c.get_render_width(table) for c in table.ordered_columns][1] == widest + 2
+            gate.set()
+            await settle(pilot)
+            assert [str(k.value) for k in table.rows] == pane.rows == pane.data.order()
+            await pilot.press("G")
+            assert table.cursor_row == len(pane.rows) - 1
+            await pilot.press("slash", *"repo-0001", "enter")
+            await settle(pilot)
+            assert pane.rows and all(
+                "repo-0001" in " ".join(map(str, table.get_row_at(i))) for i in range(table.row_count)
+            )
+            assert table.row_count == len(pane.rows) < len(order)
+
+    asyncio.run(go())

@@ -15,8 +15,8 @@ from screens.loads import Channel
 from screens.record_view import LogicalLine, logical_lines
 
 if TYPE_CHECKING:
+    from blue_tui.core.store.dialogue_blocks import DialogueView
     from blue_tui.core.store.dialogue_store import OpenedDialogue, OpenedSlice
-    from blue_tui.core.store.dialogue_view import DialogueView
     from blue_tui.core.store.entities import Entity
 
 

@@ -17,7 +17,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from blue_tui.core.store.dialogue_view import DialogueView, Fact, Heading, Line, Table, Verbatim
+from blue_tui.core.store.dialogue_blocks import DialogueView, Fact, Heading, Line, Table, Verbatim
 from screens.keys import bindings_for
 
 Segments = tuple[tuple[str, str], ...]

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from blue_tui.cli.output import stdout_console
-from blue_tui.core.store.dialogue_view import Fact, Heading, Line, Table, Verbatim, build_view
+from blue_tui.core.store.dialogue_blocks import Fact, Heading, Line, Table, Verbatim
+from blue_tui.core.store.dialogue_view import build_view
 
 if TYPE_CHECKING:
     from rich.console import Console

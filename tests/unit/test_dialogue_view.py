@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from blue_tui.core.store.dialogue_view import Cell, Fact, Heading, Line, Table, Verbatim, build_view
+from blue_tui.core.store.dialogue_blocks import Cell, Fact, Heading, Line, Table, Verbatim
+from blue_tui.core.store.dialogue_view import build_view
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "dialogues" / "local-prod-parity.dialogue.json"
 

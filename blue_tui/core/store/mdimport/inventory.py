@@ -23,6 +23,7 @@ nothing is lost and nothing is counted twice.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
 
 from blue_tui.core.store.mdimport.builder import mention
@@ -61,7 +62,7 @@ def reconcile(b: Builder) -> None:
             b.warnings.insert(warnings_before, numbering.warning())
 
 
-class _Placer:
+class _Placer(ABC):
     def __init__(self, b: Builder, kind: str, numbering: Numbering) -> None:
         self.b = b
         self.kind = kind
@@ -69,8 +70,9 @@ class _Placer:
         #: Did the numbering decide where a marker went (rather than an id naming its expert)?
         self.numbering_used = False
 
+    @abstractmethod
     def place(self, note: MarkerNote) -> None:
-        raise NotImplementedError
+        """Put one marker where the numbering says it belongs."""
 
     def name(self, slug: str | None) -> str:
         if slug is None:

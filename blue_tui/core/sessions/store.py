@@ -10,6 +10,7 @@ back and retried with backoff until ``BUSY_DEADLINE``, and only then does the ca
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import sqlite3
 import time
@@ -161,12 +162,15 @@ class Store:
 
         async def run() -> T:
             conn = await self._connection()
-            await conn.execute("BEGIN IMMEDIATE")
             try:
+                await conn.execute("BEGIN IMMEDIATE")
                 result = await body(Tx(conn))
                 await conn.execute("COMMIT")
             except BaseException:
-                if conn.in_transaction:
+                # Always, not only when in_transaction says so: a BEGIN (or COMMIT) whose await was
+                # cancelled still runs on aiosqlite's thread, after that check. The ROLLBACK is
+                # queued behind it; with no transaction left, SQLite refuses it, harmlessly.
+                with contextlib.suppress(sqlite3.OperationalError):
                     await asyncio.shield(conn.execute("ROLLBACK"))
                 raise
             return result

@@ -8,12 +8,14 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from blue_tui.core.sessions import ContractChange, SyncSessionsDb, Viewer
+from blue_tui.core.sessions import ContractChange, SyncSessionsDb, Viewer, schema, store
 
 pytestmark = pytest.mark.integration
 
@@ -144,3 +146,42 @@ def test_a_writer_killed_mid_run_leaves_a_consistent_database(tmp_path: Path) ->
         assert all(s.repo != "victim" for s in db.sessions())  # pid gone: no ghost, even before 30 s
         assert len(db.notifications(Viewer(realm="r"))) == victim_rows
         assert db.notify(ContractChange("r", "d", "c", "next", "9.0.0", "8.0.0", True)) is not None
+
+
+def test_a_file_created_by_another_process_between_reads_is_not_called_foreign(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process builds the schema right after this one has read the file's header: the
+    classification must come from one snapshot (CI once saw tables without the application id)."""
+    path = tmp_path / "sessions.db"
+    path.touch(mode=0o600)
+    other_done = threading.Event()
+
+    def build_elsewhere() -> None:
+        other = sqlite3.connect(path, timeout=30, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        for statements in schema.MIGRATIONS:
+            for sql in statements:
+                other.execute(sql)
+        other.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
+        other.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION}")
+        other.execute("COMMIT")
+        other.close()
+        other_done.set()
+
+    real_one = store._one
+    builder = threading.Thread(target=build_elsewhere)
+
+    async def one_then_race(conn: Any, sql: str) -> Any:
+        row = await real_one(conn, sql)
+        if sql == "PRAGMA application_id" and not builder.is_alive() and not other_done.is_set():
+            builder.start()
+            # Without one read transaction the other commit lands here, between the reads.
+            other_done.wait(0.5)
+        return row
+
+    monkeypatch.setattr(store, "_one", one_then_race)
+    with SyncSessionsDb.open(path) as db:
+        assert db.sessions() == []
+    builder.join(timeout=30)
+    assert other_done.is_set()

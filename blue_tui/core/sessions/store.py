@@ -101,7 +101,13 @@ class Store:
     async def _configure(self, conn: aiosqlite.Connection) -> None:
         for pragma in ("foreign_keys = ON", "trusted_schema = OFF", "synchronous = NORMAL"):
             await conn.execute_fetchall(f"PRAGMA {pragma}")
-        state = await self._classify(conn)
+        # One read transaction: three separate reads could straddle another process's creation
+        # and see its tables without its application_id (and call the file foreign).
+        await conn.execute("BEGIN")
+        try:
+            state = await self._classify(conn)
+        finally:
+            await conn.execute("COMMIT")
         if state == "current":
             await self._ensure_wal(conn)
             return

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.message import Message
@@ -93,7 +94,7 @@ class LiveHub(Widget):
         self._reload_again = False
         self._reload_timer: Timer | None = None
         self._last_reload = 0.0
-        self._closing = False
+        self._leaving = False
         self._opening = False
         self._toast_timer: Timer | None = None
         self._toast_waiting: list[Notification] = []
@@ -111,7 +112,7 @@ class LiveHub(Widget):
 
     def start(self) -> None:
         """Open sessions.db and register (again, after a failure: ``r`` in a live pane)."""
-        if self._opening or self.db is not None or self._closing:
+        if self._opening or self.db is not None or self._leaving:
             return
         self._opening = True
         self.run_worker(self._open(), name="open sessions.db", group="live-open", exit_on_error=False)
@@ -147,7 +148,7 @@ class LiveHub(Widget):
             await db.close()
             self._fail(exc)
             return
-        if self._closing:
+        if self._leaving:
             return
         if self.problem is not None:
             self.problem = None
@@ -175,19 +176,22 @@ class LiveHub(Widget):
         self.post_message(self.Changed(change))
 
     async def close(self) -> None:
-        """The app is leaving: stop watching, deregister, close the database."""
-        self._closing = True
+        """The app is leaving: stop watching, deregister, close the database. Each step runs even
+        when one before it failed (an open aiosqlite thread would keep the process from exiting);
+        calling it again does nothing."""
+        self._leaving = True
         for timer in (self._poll_timer, self._toast_timer, self._reload_timer):
             if timer is not None:
                 timer.stop()
-        if self.watcher is not None:
-            await asyncio.to_thread(self.watcher.stop)
-        if self.lease is not None:
-            with contextlib.suppress(BlueError):
-                await self.lease.__aexit__(None, None, None)
-        if self.db is not None:
-            with contextlib.suppress(BlueError):
-                await self.db.close()
+        watcher, lease, db = self.watcher, self.lease, self.db
+        self.watcher, self.lease, self.db = None, None, None
+        async with contextlib.AsyncExitStack() as steps:  # run last-pushed first
+            if db is not None:
+                steps.push_async_callback(_quietly, db.close)
+            if lease is not None:
+                steps.push_async_callback(_quietly, functools.partial(lease.__aexit__, None, None, None))
+            if watcher is not None:
+                await asyncio.to_thread(watcher.stop)
 
     def _fail(self, exc: BaseException) -> None:
         self.problem = exc
@@ -204,7 +208,7 @@ class LiveHub(Widget):
         if self.db is None:
             self.start()
             return
-        if self._closing:
+        if self._leaving:
             return
         if self._looking:
             self._look_again = True
@@ -237,7 +241,7 @@ class LiveHub(Widget):
             self._dispatch("sessions")
         elif event.state == WorkerState.ERROR and worker.error is not None:
             self._fail(worker.error)
-        if self._closing:
+        if self._leaving:
             return
         if self._look_again:
             self._look_again = False
@@ -270,7 +274,7 @@ class LiveHub(Widget):
         if self.db is None:
             self.start()
             return
-        if self.viewer is None or self._closing:
+        if self.viewer is None or self._leaving:
             return
         if self._reloading:
             self._reload_again = True
@@ -331,7 +335,7 @@ class LiveHub(Widget):
 
     def on_live_hub_changed(self, message: LiveHub.Changed) -> None:
         change = message.change
-        if self._closing:
+        if self._leaving:
             return
         if change.notifications:
             fresh = list(reversed(change.notifications))  # newest first
@@ -398,9 +402,15 @@ class LiveHub(Widget):
     def _dispatch(self, what: str, fresh: list[Notification] | None = None) -> None:
         from screens.base import Pane
 
-        if self._closing or not self.is_attached:
+        if self._leaving or not self.is_attached:
             return
         for pane in self.app.query(Pane):
             pane.live_changed(self, what, fresh or [])
         if what == "notifications":
             self.post_message(self.PendingChanged(*self.pending()))
+
+
+async def _quietly(step: Callable[[], Awaitable[object]]) -> None:
+    """Run a closing step; a product error there (a busy file) is not worth a message at exit."""
+    with contextlib.suppress(BlueError):
+        await step()

@@ -328,3 +328,32 @@ def test_viewer_outside_a_member_repo_sees_the_realm(realm_demo: Settings) -> No
             assert rows(table, 2) == ["BREAKING"]
 
     asyncio.run(go())
+
+
+def test_closing_closes_the_database_even_when_deregistering_fails(
+    realm_demo: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unexpected error while deregistering must not leave aiosqlite's thread running (the
+    process would never exit); closing twice does nothing."""
+
+    async def go() -> None:
+        app = make_app(realm_demo)
+        async with app.run_test(size=(120, 32)) as pilot:
+            await settle(pilot)
+            hub = app.query_one(LiveHub)
+            assert await until(pilot, lambda: hub.me is not None)
+            db, lease = hub.db, hub.lease
+            assert db is not None and lease is not None
+
+            async def broken_exit(*exc: object) -> None:
+                raise RuntimeError("injected")
+
+            monkeypatch.setattr(lease, "__aexit__", broken_exit)
+            with pytest.raises(RuntimeError, match="injected"):
+                await hub.close()
+            assert db._store._conn is None  # closed all the same
+            await hub.close()  # nothing left to close: no second error at the app's exit
+        # and the app still shut down (a LiveHub attribute once shadowed Textual's own `_closing`,
+        # so a hub closed early never let its screen close)
+
+    asyncio.run(go())

@@ -69,6 +69,7 @@ class Store:
         self._private = private_folder
         self._conn: aiosqlite.Connection | None = None
         self._identity: tuple[int, int] | None = None
+        self._closed = False
         # Tasks of one loop share the connection: one statement sequence at a time, or a second
         # task's BEGIN would land inside the first one's transaction.
         self._lock = asyncio.Lock()
@@ -80,7 +81,7 @@ class Store:
         return self
 
     async def _open_once(self) -> None:
-        await self.close()
+        await self._disconnect()
         if self._create:
             location.prepare_folder(self.path.parent, private=self._private)
         if not location.check_file(self.path):
@@ -144,6 +145,12 @@ class Store:
             await conn.execute_fetchall("PRAGMA journal_mode = WAL")
 
     async def close(self) -> None:
+        """For good: a statement after this is refused instead of opening the file again (a
+        second connection nobody closes would keep the process from exiting)."""
+        self._closed = True
+        await self._disconnect()
+
+    async def _disconnect(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
             await conn.close()
@@ -151,6 +158,8 @@ class Store:
     # ---- running statements -----------------------------------------------------------------------
 
     async def _connection(self) -> aiosqlite.Connection:
+        if self._closed:
+            raise SessionsError(f"{self.path} was closed by this process")
         if self._conn is None or location.identity(self.path) != self._identity:
             await self._open_once()
         assert self._conn is not None
@@ -203,7 +212,7 @@ class Store:
                 problem = translate(self.path, exc)
                 if problem is None:
                     raise
-                await self.close()
+                await self._disconnect()
                 raise problem from None
 
 

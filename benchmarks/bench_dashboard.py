@@ -73,10 +73,12 @@ def ms(seconds: float) -> str:
 def bare_app() -> object:
     from textual.app import App, ComposeResult
     from textual.containers import Horizontal, Vertical
-    from textual.widgets import ContentSwitcher, DataTable, Footer, LoadingIndicator, Static
+    from textual.widgets import ContentSwitcher, Footer, LoadingIndicator, Static
 
     from blue_tui.app import PaneTabs, styles_dir
     from screens.base import ErrorPanel, FilterBar
+    from screens.element_list import ElementList
+    from screens.graph import COLUMNS
     from screens.graph_canvas import GraphCanvas
 
     class Bare(App[None]):
@@ -91,7 +93,7 @@ def bare_app() -> object:
                 with Horizontal(classes="pane-body"):
                     yield GraphCanvas(id="graph-canvas")
                     with Vertical(id="graph-side"):
-                        yield DataTable(id="graph-list")
+                        yield ElementList(COLUMNS, id="graph-list")
                         yield Static("", classes="details")
                 yield FilterBar()
             yield Footer()
@@ -139,8 +141,7 @@ async def time_to_graph(make: Callable[[], object], *, drawing: bool = False) ->
     pane holds the loaded realm and its list of repos and edges has been painted (the summary and
     the selection's details come in the same update). With ``drawing``: until the laid-out drawing
     has been painted too."""
-    from textual.widgets import DataTable
-
+    from screens.element_list import ElementList
     from screens.graph import GraphPane
     from screens.graph_canvas import GraphCanvas
 
@@ -156,7 +157,7 @@ async def time_to_graph(make: Callable[[], object], *, drawing: bool = False) ->
             probe.watch(pane.query_one(GraphCanvas))
             done = await probe.wait(lambda: pane.data is not None and pane.data.canvas is not None)
         else:
-            probe.watch(pane.query_one("#graph-list", DataTable))
+            probe.watch(pane.query_one("#graph-list", ElementList))
             done = await probe.wait(lambda: pane.data is not None)
         for _ in range(3):  # the layout and the realm check run on: finish them, untimed
             await app.workers.wait_for_complete()

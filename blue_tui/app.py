@@ -106,6 +106,10 @@ class BlueApp(App[None]):
         yield Footer()
         yield self.live
 
+    def on_load(self) -> None:
+        """Before the first frame: the realm (the graph and the live hub both need it) loads meanwhile."""
+        self.services.preload_realm()
+
     def on_mount(self) -> None:
         self.query_one(PaneTabs).show_current(self.initial_pane)
 

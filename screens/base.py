@@ -33,6 +33,10 @@ def problem_text(exc: BaseException) -> tuple[str, str]:
     )
 
 
+#: A pane's first load takes the app's shared realm when it is at most this old (seconds).
+SHARED_REALM_MAX_AGE = 30.0
+
+
 class ErrorPanel(Static):
     """A pane's error state: what went wrong and the next step, never a traceback."""
 
@@ -63,6 +67,7 @@ class Pane(Vertical):
         super().__init__(id=id or f"pane-{self.PANE_ID}")
         self.services = services
         self.loaded = False
+        self._realm_taken = False
 
     def compose_error(self) -> ComposeResult:
         panel = ErrorPanel("", classes="error-panel")
@@ -89,7 +94,14 @@ class Pane(Vertical):
         self.focus_main()
 
     def refresh_data(self) -> None:
+        """Start loading the pane's data (every pane overrides it)."""
         raise NotImplementedError
+
+    def realm_max_age(self) -> float:
+        """How old (seconds) the app's shared realm may be for this pane's load: the first load
+        takes the one loaded as the app started, when recent; a refresh (``r``) loads it again."""
+        first, self._realm_taken = not self._realm_taken, True
+        return SHARED_REALM_MAX_AGE if first else 0.0
 
     def main_widget(self) -> Widget | None:
         return None

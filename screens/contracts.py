@@ -57,18 +57,15 @@ class Selected:
     matrix: dict[str, Any] | None
 
 
-def load_contracts(pane: ContractsPane) -> RealmContracts:
-    from blue_tui.core.realm.cache import Cache
+def load_contracts(pane: ContractsPane, *, max_age: float) -> RealmContracts:
+    """Worker thread: the realm (the app's shared load, when at most ``max_age`` seconds old),
+    its contracts and their history."""
     from blue_tui.core.realm.check import cache_path_for
     from blue_tui.core.realm.contract_view import contract_rows
     from blue_tui.core.realm.history import ContractHistory
-    from blue_tui.core.realm.loader import load_realm
 
-    located = pane.services.locate_realm()
-    path = cache_path_for(located)
-    with Cache(path) as cache:
-        realm = load_realm(located.root, cache=cache)
-    return RealmContracts(realm, ContractHistory(realm), path, contract_rows(realm))
+    located, realm = pane.services.shared_realm(max_age=max_age)
+    return RealmContracts(realm, ContractHistory(realm), cache_path_for(located), contract_rows(realm))
 
 
 def load_selected(data: RealmContracts, row: ContractRow, pair: tuple[str, str] | None) -> Selected:
@@ -127,7 +124,13 @@ class ContractsPane(Pane):
 
     def refresh_data(self) -> None:
         self.query_one("#contracts-loading").display = True
-        self.loads.start(lambda: load_contracts(self), self._show, self._failed, description="load contracts")
+        max_age = self.realm_max_age()
+        self.loads.start(
+            lambda: load_contracts(self, max_age=max_age),
+            self._show,
+            self._failed,
+            description="load contracts",
+        )
 
     def _failed(self, exc: BaseException) -> None:
         self.query_one("#contracts-loading").display = False

@@ -14,16 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import DataTable, LoadingIndicator, Static
+from textual.widgets import LoadingIndicator, Static
 
 from blue_tui.core.realm.graph_layout import Canvas
 from blue_tui.core.realm.graph_view import GLYPHS, GraphEdge, RealmGraph
 from screens.base import FilterBar, Pane
+from screens.element_list import ElementList, Row
 from screens.graph_canvas import GraphCanvas
 from screens.keys import bindings_for
 from screens.loads import Channel, Loads
@@ -62,11 +62,6 @@ COLUMNS = (" ", "repo or edge", "state")
 SHOWN_WAIT = 1.0
 
 
-def _add_rows(table: DataTable[Text], rows: list[tuple[str, tuple[str, str, str]]]) -> None:
-    for element, cells in rows:
-        table.add_row(*(Text(c) for c in cells), key=element)  # text from realm files: never markup
-
-
 def _layout(pane: GraphPane, graph: RealmGraph) -> Canvas:
     from blue_tui.core.gcpause import gc_paused
     from blue_tui.core.realm.layout_cache import cached_layout
@@ -75,27 +70,25 @@ def _layout(pane: GraphPane, graph: RealmGraph) -> Canvas:
         return cached_layout(graph, pane.services.layout_dir())
 
 
-def load_graph(pane: GraphPane, channel: Channel[GraphData]) -> GraphData:
-    """Worker thread, first: find and load the realm (load problems only); not yet drawn. The
-    result is posted as soon as it is built, and the worker steps aside until it is painted
-    before closing the cache (which writes its hit counters: a write transaction, and the thread
-    and the UI taking turns at the GIL held the list's first frame back by tens of ms)."""
+def load_graph(pane: GraphPane, channel: Channel[GraphData], *, max_age: float) -> GraphData:
+    """Worker thread, first: the realm (the app's shared load, when at most ``max_age`` seconds
+    old) and its graph, not yet drawn. The result is posted as soon as it is built, and the worker steps
+    aside until it is painted before the realm's cache is closed (which writes its hit counters:
+    a write transaction, and the thread and the UI taking turns at the GIL held the list's first
+    frame back by tens of ms)."""
     from blue_tui.core.gcpause import gc_paused
-    from blue_tui.core.realm.cache import Cache
-    from blue_tui.core.realm.check import cache_path_for
     from blue_tui.core.realm.graph_view import build_graph
-    from blue_tui.core.realm.loader import load_realm
 
-    located = pane.services.locate_realm()
-    with Cache(cache_path_for(located)) as cache:
-        # Decoding a big realm's snapshot makes many small objects: the cyclic GC would rescan the
-        # dashboard's whole heap over and over meanwhile (it held the first frame back by 100s of ms)
+    shown: list[GraphData] = []
+
+    def show(located: Located, realm: Realm) -> None:
         with gc_paused():
-            realm = load_realm(located.root, cache=cache)
             graph = build_graph(realm, realm.problems, you=located.member(realm.name))
-        data = GraphData(graph, None, located, realm)
-        channel.post(data, until_drawn=SHOWN_WAIT)
-    return data
+        shown.append(GraphData(graph, None, located, realm))
+        channel.post(shown[0], until_drawn=SHOWN_WAIT)
+
+    pane.services.shared_realm(max_age=max_age, then=show)
+    return shown[0]
 
 
 def check_graph(pane: GraphPane, data: GraphData) -> GraphData:
@@ -123,15 +116,10 @@ class GraphPane(Pane):
         self.loads: Loads[GraphData] = Loads(self, "graph-load")
         self.layout_loads: Loads[Canvas] = Loads(self, "graph-layout")
         self.check_loads: Loads[GraphData] = Loads(self, "graph-check")
-        self.rows: list[str] = []
         #: Laying out the drawing failed (the list and the check go on without it).
         self.layout_failed = False
         #: Repo -> what its live sessions are (kind), from the live hub: marked in the list.
         self.live: dict[str, list[str]] = {}
-        #: Bumped by each fill of the list, so a stale "rest of the rows" is dropped.
-        self._fill_token = 0
-        #: The list's column widths (each column's widest cell so far).
-        self._widths = [cell_len(label) for label in COLUMNS]
         #: The load result posted (and shown) before its worker ended.
         self._posted: GraphData | None = None
 
@@ -143,25 +131,26 @@ class GraphPane(Pane):
             body.display = False
             yield GraphCanvas(id="graph-canvas")
             with Vertical(id="graph-side", classes="side"):
-                yield DataTable(id="graph-list", cursor_type="row", zebra_stripes=False)
+                yield ElementList(COLUMNS, id="graph-list")
                 yield Static("", id="graph-details", classes="details")
         yield FilterBar(placeholder="filter repos and edges", id="graph-filter")
 
-    def on_mount(self) -> None:
-        table = self.query_one("#graph-list", DataTable)
-        for label, width in zip(COLUMNS, self._widths, strict=True):
-            table.add_column(label, width=width)
-
     def main_widget(self) -> Widget | None:
-        return self.query_one("#graph-list", DataTable)
+        return self.query_one("#graph-list", ElementList)
+
+    @property
+    def rows(self) -> list[str]:
+        """The elements the list shows, in its order."""
+        return self.query_one("#graph-list", ElementList).keys
 
     def refresh_data(self) -> None:
         self.query_one("#graph-loading").display = True
         self.layout_loads.cancel()
         self.check_loads.cancel()
         self.layout_failed = False
+        max_age = self.realm_max_age()
         self.loads.stream(
-            lambda channel: load_graph(self, channel),
+            lambda channel: load_graph(self, channel, max_age=max_age),
             self._loaded_early,
             self._loaded_again,
             self._failed,
@@ -282,44 +271,21 @@ class GraphPane(Pane):
         if self.data is None:
             return
         needle = text.strip().lower()
-        table = self.query_one("#graph-list", DataTable)
-        keep = self.rows[table.cursor_row] if self.rows and 0 <= table.cursor_row < len(self.rows) else None
-        rows: list[tuple[str, tuple[str, str, str]]] = []
+        listing = self.query_one("#graph-list", ElementList)
+        keep = listing.keys[listing.cursor_row] if listing.row_count else None
+        rows: list[Row] = []
         for element in self.data.order():
             cells = self._row(element)
             if not needle or needle in " ".join(cells).lower():
                 rows.append((element, cells))
-        self.rows = [element for element, _ in rows]
-        cursor = self.rows.index(keep) if keep in self.rows else 0
-        # The list shows a screenful first (around the cursor) and takes the rest right after that
-        # frame: DataTable measures every row it is given before painting, 250 rows cost ~50 ms.
-        # The columns get their final widths now, so nothing moves when the rest arrives.
-        # (as DataTable's own measuring does, a column only grows while the pane lives)
-        widths = [max([w, *(cell_len(c[i]) for _, c in rows)]) for i, w in enumerate(self._widths)]
-        table.clear(columns=widths != self._widths)
-        if not table.columns:
-            for label, width in zip(COLUMNS, widths, strict=True):
-                table.add_column(label, width=width)
-        self._widths = widths
-        head = cursor + max(self.app.size.height, 1)
-        self._fill_token += 1
-        _add_rows(table, rows[:head])
-        if len(rows) > head:
-            self.call_after_refresh(self.call_after_refresh, self._fill_rest, self._fill_token, rows[head:])
-        self.query_one(GraphCanvas).set_matches(set(self.rows) if needle else None)
-        if self.rows:
-            table.move_cursor(row=cursor)
-            self._select(self.rows[cursor])
-        else:
-            self._select(None)
+        keys = [element for element, _ in rows]
+        listing.set_rows(rows, cursor=keys.index(keep) if keep in keys else 0)
+        self.query_one(GraphCanvas).set_matches(set(keys) if needle else None)
+        self._select(keys[listing.cursor_row] if keys else None)
 
-    def _fill_rest(self, token: int, rows: list[tuple[str, tuple[str, str, str]]]) -> None:
-        if token == self._fill_token:  # else a newer fill replaced the list meanwhile
-            _add_rows(self.query_one("#graph-list", DataTable), rows)
-
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.data_table.id == "graph-list" and event.row_key.value is not None:
-            self._select(str(event.row_key.value))
+    def on_element_list_highlighted(self, event: ElementList.Highlighted) -> None:
+        if event.element_list.id == "graph-list":
+            self._select(event.key)
 
     def _select(self, element: str | None) -> None:
         self.query_one(GraphCanvas).select(element)
@@ -351,8 +317,8 @@ class GraphPane(Pane):
 
     def selected_repo(self) -> str | None:
         """The repo selected in the list (None for an edge or nothing)."""
-        table = self.query_one("#graph-list", DataTable)
-        if not self.rows or not 0 <= table.cursor_row < len(self.rows):
+        listing = self.query_one("#graph-list", ElementList)
+        if not listing.row_count:
             return None
-        kind, _, name = self.rows[table.cursor_row].partition(":")
+        kind, _, name = listing.keys[listing.cursor_row].partition(":")
         return name if kind == "repo" else None

@@ -24,12 +24,10 @@ class Whereabouts:
 
 def whereabouts(services: Services) -> Whereabouts:
     """Worker thread: the realm and repo the dashboard shows (nothing when there is no realm)."""
-    from blue_tui.core.realm.loader import load_realm
     from blue_tui.core.sessions.realmview import participating_domains
 
     try:
-        located = services.locate_realm()
-        realm = load_realm(located.root)
+        located, realm = services.shared_realm()  # the graph pane's load, when it is under way
     except BlueError:
         return Whereabouts()
     repo = located.member(realm.name)

@@ -9,16 +9,16 @@ import threading
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable
 
 import screens.graph as graph_module
 from blue_tui.core.config import Settings
+from screens.element_list import ElementList
 from screens.graph import GraphPane
 from screens.graph_canvas import GraphCanvas
 from tests.ui.conftest import make_app, screen_text, settle
 
 
-def rows(table: DataTable[Any]) -> list[str]:
+def rows(table: ElementList) -> list[str]:
     return [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
 
 
@@ -42,7 +42,7 @@ def test_the_list_shows_before_the_drawing_is_laid_out(
             assert await asyncio.to_thread(entered.wait, 30)
             await pilot.pause()
             pane = app.query_one(GraphPane)
-            table = app.query_one("#graph-list", DataTable)
+            table = app.query_one("#graph-list", ElementList)
             canvas = app.query_one(GraphCanvas)
             # the realm is on screen: every repo and edge, by name, and the first one's details
             assert rows(table) == [
@@ -92,7 +92,7 @@ def test_a_layout_that_fails_leaves_the_list_and_says_so(
         app.notify = noted  # type: ignore[method-assign]
         async with app.run_test(size=(120, 32)) as pilot:
             await settle(pilot)
-            table = app.query_one("#graph-list", DataTable)
+            table = app.query_one("#graph-list", ElementList)
             assert table.row_count == 7 and app.query_one("#graph-body").display
             assert [title for title, _ in told] == ["drawing the graph failed"]
             assert "internal error: ValueError: no room for the drawing" in told[0][1]
@@ -103,12 +103,12 @@ def test_a_layout_that_fails_leaves_the_list_and_says_so(
     asyncio.run(go())
 
 
-def test_a_list_longer_than_the_screen_fills_in_after_its_first_frame(
+def test_a_list_longer_than_the_screen_holds_every_row_and_draws_what_is_visible(
     realm_demo: Settings, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The list paints a screenful first and takes the rest right after: it holds every repo and
-    edge once, in order, with columns as wide as the widest cell; after the layout's reorder and
-    a filter, it holds exactly the rows kept (no stale "rest" comes back)."""
+    """The list holds every repo and edge once, in order, with columns as wide as the widest
+    cell, and draws only the lines on screen; ``G`` scrolls the last row into view; after the
+    layout's reorder and a filter, it holds exactly the rows kept."""
     from rich.cells import cell_len
 
     from tests.realm_builders import generate_realm
@@ -133,25 +133,83 @@ def test_a_list_longer_than_the_screen_fills_in_after_its_first_frame(
             assert await asyncio.to_thread(entered.wait, 30)
             await pilot.pause()
             pane = app.query_one(GraphPane)
-            table = app.query_one("#graph-list", DataTable)
+            table = app.query_one("#graph-list", ElementList)
             assert pane.data is not None
             order = pane.data.order()
-            assert len(order) > 2 * 24  # longer than the screen: it was filled in two steps
-            assert [str(k.value) for k in table.rows] == order == pane.rows
+            assert len(order) > 2 * 24  # longer than the screen
+            assert table.keys == order == pane.rows
             names = rows(table)
             assert len(set(names)) == len(names)
             widest = max(cell_len(name) for name in names)
-            assert [c.get_render_width(table) for c in table.ordered_columns][1] == widest + 2
+            assert table.widths[1] == widest
+            assert table.virtual_size.width == sum(
+                w + 2 for w in table.widths
+            )  # one cell of padding each side
+            assert table.virtual_size.height == len(order) + 1  # and the header
+            last = names[-1]
+            assert names[0] in screen_text(app) and last not in screen_text(app)
             gate.set()
             await settle(pilot)
-            assert [str(k.value) for k in table.rows] == pane.rows == pane.data.order()
+            assert table.keys == pane.rows == pane.data.order()
+            app.query_one(GraphPane).focus_main()
             await pilot.press("G")
+            await pilot.pause()
             assert table.cursor_row == len(pane.rows) - 1
+            assert rows(table)[-1] in screen_text(app)  # scrolled to it
+            await pilot.press("g")
+            await pilot.pause()
+            assert table.cursor_row == 0 and table.scroll_offset.y == 0
             await pilot.press("slash", *"repo-0001", "enter")
             await settle(pilot)
             assert pane.rows and all(
                 "repo-0001" in " ".join(map(str, table.get_row_at(i))) for i in range(table.row_count)
             )
             assert table.row_count == len(pane.rows) < len(order)
+
+    asyncio.run(go())
+
+
+def test_r_reloads_the_realm_that_the_app_loaded_once_at_start(realm_demo: Settings) -> None:
+    """The realm is loaded once as the app starts and shared by the panes; ``r`` loads it again,
+    so a commit made meanwhile shows."""
+    import subprocess
+
+    async def go() -> None:
+        app = make_app(realm_demo)
+        async with app.run_test(size=(120, 32)) as pilot:
+            await settle(pilot)
+            table = app.query_one("#graph-list", ElementList)
+            assert "zeta" not in rows(table)
+            root = app.services.locate_realm().root
+            (root / "repos" / "zeta.yaml").write_text(
+                "name: zeta\nurl: git@example.com:org/zeta.git\nmaintainers: [dev@example.com]\n"
+            )
+            git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+            subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+            subprocess.run([*git, "commit", "-qm", "add zeta"], cwd=root, check=True)
+            await pilot.press("r")
+            await settle(pilot)
+            assert "zeta" in rows(table)
+            assert "5 repos · 3 edges" in screen_text(app)
+
+    asyncio.run(go())
+
+
+def test_a_click_selects_the_row_under_it(demo: Settings) -> None:
+    async def go() -> None:
+        app = make_app(demo)
+        async with app.run_test(size=(120, 32)) as pilot:
+            await settle(pilot)
+            table = app.query_one("#graph-list", ElementList)
+            target = rows(table).index("web")
+            # the list's first line is its header; rows start below it, inside the border
+            await pilot.click("#graph-list", offset=(4, 2 + target))
+            await settle(pilot)
+            assert table.cursor_row == target
+            assert app.query_one(GraphCanvas).selected == "repo:web"
+            assert "repo: web" in str(app.query_one("#graph-details").render())
+            await pilot.click("#graph-list", offset=(4, 1))  # the header: nothing changes
+            await settle(pilot)
+            assert table.cursor_row == target
 
     asyncio.run(go())

@@ -15,6 +15,7 @@ from blue_tui.core.store import table as tbl
 from blue_tui.core.store.dialogue_store import DialogueStore, pk_for
 from blue_tui.core.store.sources import ParsedDialogue
 from screens.dialogues import DialoguesPane
+from screens.element_list import ElementList
 from screens.help import HelpScreen, help_table
 from screens.modals import ConfirmModal, ErrorScreen, PromptModal, ResultsModal
 from screens.result_table import ResultTable
@@ -289,7 +290,7 @@ def test_no_color_keeps_meaning_in_glyphs(demo: Settings, monkeypatch: pytest.Mo
         async with app.run_test(size=(120, 32)) as pilot:
             await settle(pilot)
             assert app.no_color
-            marks = [str(app.query_one("#graph-list", DataTable).get_row_at(i)[0]) for i in range(7)]
+            marks = [str(app.query_one("#graph-list", ElementList).get_row_at(i)[0]) for i in range(7)]
             assert marks[1] == "✗" and "!" in marks
 
     asyncio.run(go())

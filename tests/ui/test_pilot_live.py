@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Static
 from blue_tui.core.config import Settings
 from blue_tui.core.demo import workspace
 from blue_tui.core.sessions import ContractChange, SessionsDb, Viewer, reset
+from screens.element_list import ElementList
 from screens.graph import GraphPane
 from screens.live import LiveHub
 from screens.notifications import NotificationsPane
@@ -142,7 +143,7 @@ def test_the_graph_marks_repos_with_a_live_session(realm_demo: Settings) -> None
         async with app.run_test(size=(120, 32)) as pilot:
             await settle(pilot)
             graph = app.query_one(GraphPane)
-            table = graph.query_one("#graph-list", DataTable)
+            table = graph.query_one("#graph-list", ElementList)
             assert not any("◉" in r for r in rows(table, 1))
             await asyncio.to_thread(
                 register, realm_demo, "f00d00000001", "fungal", kind="dashboard", beat_ago=0
@@ -287,7 +288,7 @@ def test_an_unusable_sessions_db_is_named_in_both_panes(realm_demo: Settings) ->
             assert "reading sessions.db failed" in screen_text(app)
             await pilot.press("1")  # the rest of the dashboard works
             await settle(pilot)
-            assert app.query_one("#graph-list", DataTable).row_count > 0
+            assert app.query_one("#graph-list", ElementList).row_count > 0
             assert path.read_bytes().startswith(b"SQLite format 3\x00")  # never written
             # `blue session reset` moves it aside; r in a live pane connects again
             done = await asyncio.to_thread(reset, realm_demo)

@@ -8,6 +8,7 @@ from textual.widgets import DataTable, Select
 
 from blue_tui.core.config import Settings
 from screens.contracts import ContractsPane
+from screens.element_list import ElementList
 from screens.graph import GraphPane
 from screens.graph_canvas import GraphCanvas
 from screens.record_view import RecordView
@@ -45,7 +46,7 @@ def test_graph_pane_lists_marks_and_details(demo: Settings) -> None:
         app = make_app(demo)
         async with app.run_test(size=(120, 32)) as pilot:
             await settle(pilot)
-            table = app.query_one("#graph-list", DataTable)
+            table = app.query_one("#graph-list", ElementList)
             assert cells(table) == [
                 "aperture",
                 "aperture -> fungal",
@@ -86,7 +87,7 @@ def test_slash_filters_the_focused_list_and_escape_clears_it(demo: Settings) -> 
             assert app.focused is not None and app.focused.id == "graph-filter"
             await pilot.press(*"web")
             await settle(pilot)
-            table = app.query_one("#graph-list", DataTable)
+            table = app.query_one("#graph-list", ElementList)
             assert cells(table) == ["fungal -> web", "web"]
             assert app.query_one(GraphCanvas).matches == {"edge:fungal->web", "repo:web"}
             await pilot.press("enter")

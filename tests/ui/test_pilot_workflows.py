@@ -14,6 +14,7 @@ from blue_tui.core.config import Settings
 from blue_tui.core.realm import git
 from blue_tui.core.realm.clone import checkouts
 from blue_tui.core.sessions import Viewer, open_sessions
+from screens.element_list import ElementList
 from screens.graph import GraphPane
 from screens.modals import ConfirmModal, ErrorScreen, PromptModal, ResultsModal
 from screens.result_table import ResultTable
@@ -49,7 +50,7 @@ async def wait_for(pilot: Any, screen_type: type, seconds: float = 60) -> None:
 async def select(pilot: Any, row: str) -> None:
     """Select a repo (or an edge, ``a -> b``) in the realm graph's list."""
     graph = pilot.app.query_one(GraphPane)
-    table = graph.query_one("#graph-list", DataTable)
+    table = graph.query_one("#graph-list", ElementList)
     names = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
     table.move_cursor(row=names.index(row))
     await settle(pilot)

@@ -31,6 +31,7 @@ from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from blue_tui.core.errors import BlueError
+from screens.live_toasts import Toaster
 from screens.whereabouts import Whereabouts, whereabouts
 
 if TYPE_CHECKING:
@@ -96,11 +97,9 @@ class LiveHub(Widget):
         self._last_reload = 0.0
         self._leaving = False
         self._opening = False
-        self._toast_timer: Timer | None = None
-        self._toast_waiting: list[Notification] = []
-        #: Counters for tests and benchmarks.
+        self.toaster = Toaster(self, self.TOAST_QUIET)
+        #: Counter for tests and benchmarks.
         self.looks = 0
-        self.toasts = 0
 
     # ---- time ------------------------------------------------------------------------------------
 
@@ -180,7 +179,8 @@ class LiveHub(Widget):
         when one before it failed (an open aiosqlite thread would keep the process from exiting);
         calling it again does nothing."""
         self._leaving = True
-        for timer in (self._poll_timer, self._toast_timer, self._reload_timer):
+        self.toaster.stop()
+        for timer in (self._poll_timer, self._reload_timer):
             if timer is not None:
                 timer.stop()
         watcher, lease, db = self.watcher, self.lease, self.db
@@ -346,7 +346,7 @@ class LiveHub(Widget):
                 del self.notifications[self.KEEP :]
                 self._dispatch("notifications", fresh)
                 if not self._pane_shown("notifications"):
-                    self._toast(fresh)
+                    self.toaster.toast(fresh)
         if change.reset or change.acks or change.purged:
             self.reload_notifications()
         if change.sessions or change.reset:
@@ -355,44 +355,14 @@ class LiveHub(Widget):
     def on_live_hub_watch_failed(self, message: LiveHub.WatchFailed) -> None:
         self._fail(message.error)
 
-    # ---- toasts: the first at once, then at most one per TOAST_QUIET seconds ---------------------------
-
-    def _toast(self, notes: list[Notification]) -> None:
-        if self._toast_timer is not None:
-            self._toast_waiting[:0] = notes
-            return
-        self._show_toast(notes)
-        self._toast_timer = self.set_timer(self.TOAST_QUIET, self._toast_quiet_over)
-
-    def _toast_quiet_over(self) -> None:
-        self._toast_timer = None
-        waiting, self._toast_waiting = self._toast_waiting, []
-        if waiting:
-            self._toast(waiting)
-
-    def _show_toast(self, notes: list[Notification]) -> None:
-        self.toasts += 1
-        breaking = sum(n.breaking for n in notes)
-        digit = self.app.keys_of("app.pane.notifications")[0] if hasattr(self.app, "keys_of") else "5"
-        if len(notes) == 1:
-            note = notes[0]
-            title = "breaking change" if note.breaking else "contract changed"
-            text = f"{note.headline}\n{note.summary}".strip() if note.summary else note.headline
-        else:
-            title = f"{len(notes)} contract changes" + (f" ({breaking} breaking)" if breaking else "")
-            text = "\n".join(n.headline for n in notes[:3]) + ("\n…" if len(notes) > 3 else "")
-        self.app.notify(
-            f"{text}\n(press {digit} for notifications)",
-            title=title,
-            severity="warning" if breaking else "information",
-            markup=False,
-            timeout=8 if breaking else 5,
-        )
-
     # ---- panes -------------------------------------------------------------------------------------
 
     def _pane_shown(self, pane_id: str) -> bool:
         return getattr(self.app, "current_pane", None) == pane_id and not self.app.screen.is_modal
+
+    @property
+    def toasts(self) -> int:
+        return self.toaster.shown
 
     def pending(self) -> tuple[int, int]:
         """(pending, of them breaking) among the kept notifications: the tab bar shows them."""

@@ -86,11 +86,22 @@ def alternate(
     return statistics.median(s_times), statistics.median(b_times)
 
 
+def own_seconds(fn: Callable[[], object]) -> float:
+    """For :func:`paired`, when each call measures itself and returns its seconds."""
+    return float(fn())  # type: ignore[arg-type]
+
+
 def paired(
-    subject: Callable[[], object], baseline: Callable[[], object], rounds: int = 9, warmup: int = 1
+    subject: Callable[[], object],
+    baseline: Callable[[], object],
+    rounds: int = 9,
+    warmup: int = 1,
+    *,
+    measure: Callable[[Callable[[], object]], float] = timed,
 ) -> tuple[float, float, float]:
     """Median seconds of subject and baseline, and the median of subject/baseline over back-to-back
-    pairs: on a shared machine whose speed drifts, each pair sees nearly the same conditions."""
+    pairs: on a shared machine whose speed drifts, each pair sees nearly the same conditions.
+    ``measure`` times one call (``own_seconds``: the call returns its own figure)."""
     for _ in range(warmup):
         subject()
         baseline()
@@ -98,11 +109,11 @@ def paired(
     for n in range(rounds):
         # Alternate which one goes first, so neither always follows the other.
         if n % 2:
-            b = timed(baseline)
-            s = timed(subject)
+            b = measure(baseline)
+            s = measure(subject)
         else:
-            s = timed(subject)
-            b = timed(baseline)
+            s = measure(subject)
+            b = measure(baseline)
         s_times.append(s)
         b_times.append(b)
         ratios.append(s / b)

@@ -32,7 +32,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from _common import local_store_env, report
+from _common import local_store_env, own_seconds, paired, report
+from _dashboard_probes import FrameProbe, Heartbeat
 from bench_store import make_dialogue
 from realm_builders import generate_realm
 
@@ -44,23 +45,6 @@ from blue_tui.core.store.sources import ParsedDialogue
 
 SIZE = (120, 40)
 RECORDS = 10_000
-
-
-def paired(
-    subject: Callable[[], float], baseline: Callable[[], float], rounds: int
-) -> tuple[float, float, float]:
-    """Medians of subject, baseline and of their per-pair ratio (each call returns its own seconds)."""
-    subject(), baseline()  # warm up
-    s_times, b_times, ratios = [], [], []
-    for n in range(rounds):
-        if n % 2:
-            b, s = baseline(), subject()
-        else:
-            s, b = subject(), baseline()
-        s_times.append(s)
-        b_times.append(b)
-        ratios.append(s / b)
-    return statistics.median(s_times), statistics.median(b_times), statistics.median(ratios)
 
 
 def ms(seconds: float) -> str:
@@ -168,65 +152,6 @@ async def time_to_graph(make: Callable[[], object], *, drawing: bool = False) ->
 # ---- opening a big dialogue ------------------------------------------------------------------------
 
 
-class Heartbeat:
-    """Event-loop lag: a task that asks to wake every 10 ms and records how late it wakes."""
-
-    def __init__(self) -> None:
-        self.lags: list[float] = []
-        self.running = True
-
-    async def run(self) -> None:
-        loop = asyncio.get_running_loop()
-        while self.running:
-            before = loop.time()
-            await asyncio.sleep(0.01)
-            self.lags.append(max(0.0, loop.time() - before - 0.01))
-
-
-class FrameProbe:
-    """When frames reach the terminal: wraps ``App._display`` (private; tui.md 4.4), encoding each
-    update to ANSI as a real terminal's driver would, so a headless frame costs what a real one
-    does. ``wait(shown)`` resolves with the time of the first frame drawn once ``shown()`` holds
-    and the widget under test has drawn lines for it (``drew`` is reset by ``mark()``)."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.drew = False
-        self._waiting: list[tuple[Callable[[], bool], asyncio.Future[float]]] = []
-        original = app._display
-
-        def display(screen: Any, renderable: Any) -> None:
-            if renderable is not None and hasattr(renderable, "render_segments"):
-                renderable.render_segments(app.console)
-            original(screen, renderable)
-            now = time.perf_counter()
-            for entry in list(self._waiting):
-                shown, future = entry
-                if self.drew and shown() and not future.done():
-                    future.set_result(now)
-                    self._waiting.remove(entry)
-
-        app._display = display
-
-    def watch(self, widget: Any) -> None:
-        """Count ``widget``'s line drawing (its ``render_line``) towards ``drew``."""
-        original = widget.render_line
-
-        def render_line(y: int) -> Any:
-            self.drew = True
-            return original(y)
-
-        widget.render_line = render_line
-
-    def mark(self) -> None:
-        self.drew = False
-
-    def wait(self, shown: Callable[[], bool]) -> asyncio.Future[float]:
-        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
-        self._waiting.append((shown, future))
-        return future
-
-
 async def open_rounds(
     settings: Settings,
     ident: str,
@@ -321,6 +246,7 @@ def bench_first_frame(settings: Settings) -> bool:
         lambda: asyncio.run(time_to_first_frame(dashboard(settings))),
         lambda: asyncio.run(time_to_first_frame(bare_app)),
         rounds=9,
+        measure=own_seconds,
     )
     return report(
         "first frame, demo workspace vs a bare app with the same widgets",
@@ -421,6 +347,7 @@ def bench_graph() -> bool:
             lambda: asyncio.run(time_to_graph(dashboard(home, realm=str(big)))),
             lambda: asyncio.run(time_to_graph(dashboard(home, realm=str(empty)))),
             rounds=9,
+            measure=own_seconds,
         )
         ok = report(
             "realm graph pane, 50 repos / 200 domains vs the empty pane (first frame showing the realm's list)",

@@ -72,10 +72,10 @@ def _layout(pane: GraphPane, graph: RealmGraph) -> Canvas:
 
 def load_graph(pane: GraphPane, channel: Channel[GraphData], *, max_age: float) -> GraphData:
     """Worker thread, first: the realm (the app's shared load, when at most ``max_age`` seconds
-    old) and its graph, not yet drawn. The result is posted as soon as it is built, and the worker steps
-    aside until it is painted before the realm's cache is closed (which writes its hit counters:
-    a write transaction, and the thread and the UI taking turns at the GIL held the list's first
-    frame back by tens of ms)."""
+    old) and its graph, not yet drawn. The result is posted as soon as it is built, and the
+    worker steps aside until it is painted before the realm's cache is closed (which writes its
+    hit counters: a write transaction, and the thread and the UI taking turns at the GIL held
+    the list's first frame back by tens of ms)."""
     from blue_tui.core.gcpause import gc_paused
     from blue_tui.core.realm.graph_view import build_graph
 

@@ -60,7 +60,7 @@ class Selected:
 def load_contracts(pane: ContractsPane, *, max_age: float) -> RealmContracts:
     """Worker thread: the realm (the app's shared load, when at most ``max_age`` seconds old),
     its contracts and their history."""
-    from blue_tui.core.realm.check import cache_path_for
+    from blue_tui.core.realm.cache import cache_path_for
     from blue_tui.core.realm.contract_view import contract_rows
     from blue_tui.core.realm.history import ContractHistory
 

@@ -93,8 +93,8 @@ def load_graph(pane: GraphPane, channel: Channel[GraphData], *, max_age: float) 
 
 def check_graph(pane: GraphPane, data: GraphData) -> GraphData:
     """Worker thread, once the graph is on screen: the realm's contract check marks it."""
-    from blue_tui.core.realm.cache import Cache
-    from blue_tui.core.realm.check import CheckOptions, cache_path_for, run_check
+    from blue_tui.core.realm.cache import Cache, cache_path_for
+    from blue_tui.core.realm.check import CheckOptions, run_check
     from blue_tui.core.realm.graph_view import build_graph
 
     with Cache(cache_path_for(data.located)) as cache:

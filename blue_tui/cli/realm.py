@@ -43,8 +43,7 @@ def _progress() -> Any:
 
 
 def _cache(located: Located, args: argparse.Namespace) -> Any:
-    from blue_tui.core.realm.cache import Cache, env_disabled
-    from blue_tui.core.realm.check import cache_path_for
+    from blue_tui.core.realm.cache import Cache, cache_path_for, env_disabled
 
     return Cache(cache_path_for(located), enabled=not (getattr(args, "no_cache", False) or env_disabled()))
 
@@ -259,8 +258,7 @@ def _tri(value: bool | None) -> str:
 
 
 def cmd_cache_stats(args: argparse.Namespace) -> int:
-    from blue_tui.core.realm.cache import Cache
-    from blue_tui.core.realm.check import cache_path_for
+    from blue_tui.core.realm.cache import Cache, cache_path_for
 
     settings = Settings.from_env()
     located = located_realm(args, settings)
@@ -285,8 +283,7 @@ def cmd_cache_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_cache_clear(args: argparse.Namespace) -> int:
-    from blue_tui.core.realm.cache import Cache
-    from blue_tui.core.realm.check import cache_path_for
+    from blue_tui.core.realm.cache import Cache, cache_path_for
 
     settings = Settings.from_env()
     located = located_realm(args, settings)

@@ -152,8 +152,7 @@ def cmd_session_reset(args: argparse.Namespace) -> int:
 
 def _viewer(args: argparse.Namespace, settings: Settings) -> tuple[Viewer, Realm | None]:
     """A member repo's view (its realm and domains); outside any realm, everything."""
-    from blue_tui.core.realm.cache import Cache, env_disabled
-    from blue_tui.core.realm.check import cache_path_for
+    from blue_tui.core.realm.cache import Cache, cache_path_for, env_disabled
     from blue_tui.core.realm.errors import ItemNotFound, RealmNotFound
     from blue_tui.core.realm.loader import load_realm
     from blue_tui.core.realm.locate import find_realm

@@ -80,11 +80,6 @@ class Services:
         painting it. The lock is let go before that write, so other callers need not wait for it.
         Load problems are raised, and nothing is kept.
         """
-        from blue_tui.core.gcpause import gc_paused
-        from blue_tui.core.realm.cache import Cache
-        from blue_tui.core.realm.check import cache_path_for
-        from blue_tui.core.realm.loader import load_realm
-
         with contextlib.ExitStack() as later:  # the cache closes last, after the lock is let go
             with self._realm_lock:
                 if self._realm is None or (
@@ -92,6 +87,11 @@ class Services:
                 ):
                     self._realm = None
                     located = self.locate_realm()
+                    # imported once there is a realm: a dashboard outside one pays nothing
+                    from blue_tui.core.gcpause import gc_paused
+                    from blue_tui.core.realm.cache import Cache, cache_path_for
+                    from blue_tui.core.realm.loader import load_realm
+
                     cache = later.enter_context(Cache(cache_path_for(located)))
                     # decoding a big realm's snapshot makes many small objects: the cyclic GC
                     # would rescan the dashboard's whole heap over and over meanwhile

@@ -327,8 +327,8 @@ def test_core_api_in_a_worker_thread(world: World) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     from blue_tui.core.config import Settings
-    from blue_tui.core.realm.cache import Cache
-    from blue_tui.core.realm.check import CheckOptions, cache_path_for, run_check
+    from blue_tui.core.realm.cache import Cache, cache_path_for
+    from blue_tui.core.realm.check import CheckOptions, run_check
     from blue_tui.core.realm.locate import find_realm
 
     seen: list[tuple[str, int, int]] = []

@@ -31,10 +31,13 @@ import time
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from blue_tui.core.realm.cache_auth import checker_version, mac, same
 from blue_tui.core.realm.cache_file import TABLES, CacheFile
+
+if TYPE_CHECKING:
+    from blue_tui.core.realm.locate import Located
 
 __all__ = ["TABLES", "Cache", "content_key", "default_path", "env_disabled", "hash_file"]
 
@@ -43,6 +46,13 @@ KEEP_SNAPSHOTS = 3
 
 def default_path(repo_root: Path) -> Path:
     return repo_root / ".blue" / "cache.db"
+
+
+def cache_path_for(located: Located) -> Path:
+    """The member repo's ``.blue/cache.db``; the realm repo's own ``.blue/cache.db`` elsewhere."""
+    if located.repo_root is not None and located.membership is not None:
+        return default_path(located.repo_root)
+    return default_path(located.root)
 
 
 class Cache(CacheFile):

@@ -25,8 +25,8 @@ _BINDING = re.compile(r"^domains/([^/]+)/bindings/[^/]+\.yaml$")
 
 def check_result(located: Located, work: Path, tip: str, *, run_hooks: bool, use_cache: bool) -> list[Any]:
     """``realm check`` of the replayed change in ``work``, against the remote's ``tip``."""
-    from blue_tui.core.realm.cache import Cache
-    from blue_tui.core.realm.check import CheckOptions, cache_path_for, run_check
+    from blue_tui.core.realm.cache import Cache, cache_path_for
+    from blue_tui.core.realm.check import CheckOptions, run_check
 
     at_work = Located(work, "path", located.repo_root, located.membership)
     options = CheckOptions(modes=("contract", "exporter", "importer"), against=tip, run_hooks=run_hooks)

@@ -21,7 +21,6 @@ Exit codes: 0 clean, 1 errors (or warnings with ``strict``), 2 warnings only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from blue_tui.core.errors import EXIT_FAILURE, EXIT_OK, EXIT_WARNINGS
@@ -38,7 +37,7 @@ from blue_tui.core.realm.locate import Located
 from blue_tui.core.realm.model import REALM_FILE
 from blue_tui.core.realm.problems import Problem, counts, sort_key
 
-__all__ = ["MODES", "CheckOptions", "CheckReport", "HookRun", "cache_path_for", "choose_modes", "run_check"]
+__all__ = ["MODES", "CheckOptions", "CheckReport", "HookRun", "choose_modes", "run_check"]
 
 
 @dataclass
@@ -161,12 +160,3 @@ def run_check(
             **({"error": cache.error} if cache.error else {}),
         }
     return report
-
-
-def cache_path_for(located: Located) -> Path:
-    """The member repo's ``.blue/cache.db``; the realm repo's own ``.blue/cache.db`` elsewhere."""
-    from blue_tui.core.realm.cache import default_path
-
-    if located.repo_root is not None and located.membership is not None:
-        return default_path(located.repo_root)
-    return default_path(located.root)

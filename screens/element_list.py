@@ -72,6 +72,11 @@ class ElementList(ScrollView, can_focus=True):
     def keys(self) -> list[str]:
         return [key for key, _ in self.rows]
 
+    @property
+    def cursor_key(self) -> str | None:
+        """The key of the row under the cursor (None when the list is empty)."""
+        return self.rows[self.cursor_row][0] if self.rows else None
+
     def get_row_at(self, index: int) -> tuple[str, ...]:
         return self.rows[index][1]
 
@@ -104,8 +109,7 @@ class ElementList(ScrollView, can_focus=True):
         moved = row != self.cursor_row
         self.cursor_row = row
         self._scroll_to_cursor()
-        self._cache.clear()
-        self.refresh()
+        self.refresh()  # cached strips stay good: whether a row is the cursor is in their key
         if moved:
             self.post_message(self.Highlighted(self, self.rows[row][0]))
 

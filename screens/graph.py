@@ -272,7 +272,7 @@ class GraphPane(Pane):
             return
         needle = text.strip().lower()
         listing = self.query_one("#graph-list", ElementList)
-        keep = listing.keys[listing.cursor_row] if listing.row_count else None
+        keep = listing.cursor_key
         rows: list[Row] = []
         for element in self.data.order():
             cells = self._row(element)
@@ -281,7 +281,7 @@ class GraphPane(Pane):
         keys = [element for element, _ in rows]
         listing.set_rows(rows, cursor=keys.index(keep) if keep in keys else 0)
         self.query_one(GraphCanvas).set_matches(set(keys) if needle else None)
-        self._select(keys[listing.cursor_row] if keys else None)
+        self._select(listing.cursor_key)
 
     def on_element_list_highlighted(self, event: ElementList.Highlighted) -> None:
         if event.element_list.id == "graph-list":
@@ -317,8 +317,5 @@ class GraphPane(Pane):
 
     def selected_repo(self) -> str | None:
         """The repo selected in the list (None for an edge or nothing)."""
-        listing = self.query_one("#graph-list", ElementList)
-        if not listing.row_count:
-            return None
-        kind, _, name = listing.keys[listing.cursor_row].partition(":")
+        kind, _, name = (self.query_one("#graph-list", ElementList).cursor_key or "").partition(":")
         return name if kind == "repo" else None

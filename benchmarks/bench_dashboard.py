@@ -57,13 +57,14 @@ def ms(seconds: float) -> str:
 def bare_app() -> object:
     from textual.app import App, ComposeResult
     from textual.containers import Horizontal, Vertical
-    from textual.widgets import ContentSwitcher, Footer, LoadingIndicator, Static
+    from textual.widgets import ContentSwitcher, LoadingIndicator, Static
 
     from blue_tui.app import PaneTabs, styles_dir
     from screens.base import ErrorPanel, FilterBar
     from screens.element_list import ElementList
     from screens.graph import COLUMNS
     from screens.graph_canvas import GraphCanvas
+    from screens.key_footer import KeyFooter
 
     class Bare(App[None]):
         CSS_PATH = str(styles_dir() / "app.tcss")
@@ -80,7 +81,7 @@ def bare_app() -> object:
                         yield ElementList(COLUMNS, id="graph-list")
                         yield Static("", classes="details")
                 yield FilterBar()
-            yield Footer()
+            yield KeyFooter()
 
     return Bare()
 

@@ -22,12 +22,13 @@ from textual.app import App, ComposeResult
 from textual.binding import BindingType
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, DataTable, Footer, Static
+from textual.widgets import ContentSwitcher, DataTable, Static
 
 from blue_tui import __version__
 from blue_tui.core.actions import BY_ID, PANES, Keymap, KeymapError, load_keymap, resolve
 from blue_tui.core.services import Services
 from screens.base import Pane
+from screens.key_footer import KeyFooter
 from screens.keys import bindings_for
 from screens.live import LiveHub
 from screens.palette import ActionCommands
@@ -103,7 +104,7 @@ class BlueApp(App[None]):
         yield PaneTabs(id="tabs")
         with ContentSwitcher(id="panes", initial=f"pane-{self.initial_pane}"):
             yield pane_class(self.initial_pane)(self.services)
-        yield Footer()
+        yield KeyFooter()
         yield self.live
 
     def on_load(self) -> None:

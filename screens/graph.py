@@ -227,12 +227,6 @@ class GraphPane(Pane):
         bar = self.query_one(FilterBar)
         self.apply_filter(bar.value)
         if not bar.has_focus:  # the check's update must not take the keyboard from the filter
-            # after the list's frame: focusing recomposes the footer (its keys change), which
-            # otherwise holds the list's first frame back by ~50 ms
-            self.call_after_refresh(self.call_after_refresh, self._focus_list)
-
-    def _focus_list(self) -> None:
-        if not self.query_one(FilterBar).has_focus:
             self.focus_main()
 
     def _summary(self, graph: RealmGraph) -> None:

@@ -88,7 +88,7 @@ def text(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, list):
-        return ", ".join(text(v) for v in value)
+        return ", ".join([text(v) for v in value])
     if isinstance(value, Mapping):
         return ", ".join(f"{k}: {text(v)}" for k, v in value.items())
     return str(value)

@@ -200,38 +200,39 @@ def _scores(doc: Mapping[str, Any]) -> Section | None:
     return Section("scores", "Scores", tuple(blocks)) if blocks else None
 
 
+def _inventory_row(m: Mapping[str, Any], status: str) -> tuple[Cell, ...]:
+    """id, as written, label, status, round, by (runs once per member: thousands of times)."""
+    origin = m.get("origin")
+    if not isinstance(origin, Mapping):
+        origin = {}
+    written = text(m.get("status_text"))
+    shown = status + f" ({written})" if written and written.lower() != status else status
+    return (
+        Cell(text(m.get("id"))),
+        Cell(text(m.get("local_id"))),
+        Cell(text(m.get("label"))),
+        Cell(shown, status_style(status)),
+        Cell(text(origin.get("round"))),
+        Cell(text(origin.get("contributors") or m.get("contributors"))),
+    )
+
+
 def _inventories(doc: Mapping[str, Any]) -> list[Section]:
     out = []
     for name, heading in INVENTORIES:
         members = _members(doc, name)
         if not members:
             continue
+        statuses = [text(m.get("status")) for m in members]
         counts: dict[str, int] = {}
-        for m in members:
-            counts[text(m.get("status"))] = counts.get(text(m.get("status")), 0) + 1
+        for status in statuses:
+            counts[status] = counts.get(status, 0) + 1
         summary = ", ".join(f"{n} {s}" for s, n in counts.items())
-        rows = []
-        for m in members:
-            origin = _mapping(m.get("origin"))
-            status = text(m.get("status"))
-            written = text(m.get("status_text"))
-            shown = status + (f" ({written})" if written and written.lower() != status else "")
-            rows.append(
-                _row(
-                    m.get("id"),
-                    m.get("local_id"),
-                    m.get("label"),
-                    Cell(shown, status_style(status)),
-                    origin.get("round"),
-                    origin.get("contributors") or m.get("contributors"),
-                )
-            )
+        rows = tuple(map(_inventory_row, members, statuses))
         title = f"{heading} ({len(members)}: {summary})"
-        blocks: list[Block] = [
-            Table(title, ("id", "as written", "label", "status", "round", "by"), tuple(rows))
-        ]
+        blocks: list[Block] = [Table(title, ("id", "as written", "label", "status", "round", "by"), rows)]
         for m in members:
-            for event in m.get("events") or []:
+            for event in m.get("events") or ():
                 if not isinstance(event, Mapping) or event.get("type") == "created":
                     continue
                 when = f" in round {text(event['round'])}" if event.get("round") is not None else ""

@@ -50,16 +50,20 @@ def read_dialogue(
     """Worker thread: open ``ident``, posting a preview of the first records and then progress.
 
     The preview is made once, from the first slices that hold the dialogue's meta record; a read
-    that starts over (a writer committed meanwhile) makes a new one. The read stops as soon as
-    the load is no longer wanted (``channel.check`` raises in ``on_slice``).
+    that starts over (a writer committed meanwhile) makes a new one. The inventories' rows are
+    made as their records arrive, while the read waits for the server, so that the verified
+    view at the end is quick to build. The read stops as soon as the load is no longer wanted
+    (``channel.check`` raises in ``on_slice``).
     """
     import time
 
     from blue_tui.core.gcpause import gc_paused
     from blue_tui.core.store.dialogue_view import build_view
     from blue_tui.core.store.entities import partial_document
+    from blue_tui.core.store.view_inventories import InventoryRows
 
     waiting: list[Entity] = []
+    rows = InventoryRows()
     attempt, previewed, posted = 0, False, 0.0
 
     def on_slice(part: OpenedSlice) -> None:
@@ -68,6 +72,8 @@ def read_dialogue(
         if part.attempt != attempt:
             attempt, previewed = part.attempt, False
             waiting.clear()
+            rows.clear()
+        rows.add(part.entities)
         now = time.monotonic()
         if not previewed:
             waiting.extend(part.entities)
@@ -88,5 +94,5 @@ def read_dialogue(
     opened = open_dialogue(ident, on_slice=on_slice)
     channel.check()
     with gc_paused():  # tens of thousands of small acyclic objects, as in the store's open
-        view = build_view(opened.document)
+        view = build_view(opened.document, rows)
         return Opened(opened, view, logical_lines(view))

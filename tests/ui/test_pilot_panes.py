@@ -179,6 +179,7 @@ def test_open_a_dialogue_move_between_sections_and_fold_rounds(demo: Settings) -
             await pilot.press("escape")
             await settle(pilot)
             assert not app.query_one("#record").display and app.focused is table
+            assert app.query_one(RecordView).lines == []  # the dialogue's lines are let go at once
             # alignment and warnings are known once the dialogue was opened
             assert "–" not in [str(c) for c in table.get_row_at(table.cursor_row)][5:]
 

@@ -236,3 +236,40 @@ def test_a_dialogue_tampered_past_its_first_page_shows_the_finding(settings: Set
             assert "perspective number" not in screen_text(app)
 
     asyncio.run(go())
+
+
+class BlockedOpen:
+    """The real store, whose open waits for the test before it reads anything."""
+
+    def __init__(self, store: DialogueStore) -> None:
+        self.store = store
+        self.entered = threading.Event()
+        self.gate = threading.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        self.entered.set()
+        assert self.gate.wait(30), "the test never let the read go"
+        return self.store.open(*args, **kwargs)
+
+
+def test_the_record_view_has_the_keyboard_before_any_record_arrives(settings: Settings) -> None:
+    blocked = BlockedOpen(stored(settings))
+
+    async def go() -> None:
+        app = make_app(settings, pane="dialogues", realm=None, store_factory=lambda _s: blocked)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")
+            assert await asyncio.to_thread(blocked.entered.wait, 30)
+            await pilot.pause()
+            record = app.query_one(RecordView)
+            assert app.focused is record and record.lines == []
+            assert app.query_one("#record-loading").display
+            blocked.gate.set()
+            await until(pilot, lambda: not app.pane().verifying)
+            assert record.lines and app.focused is record
+
+    asyncio.run(go())

@@ -28,17 +28,10 @@ from blue_tui.core.store.dialogue_blocks import (
     Section,
     Table,
     Verbatim,
-    status_style,
     text,
 )
+from blue_tui.core.store.view_inventories import InventoryRows, inventory_sections
 
-INVENTORIES = (
-    ("perspectives", "Perspectives"),
-    ("tensions", "Tensions"),
-    ("recommendations", "Recommendations"),
-    ("evidence", "Evidence"),
-    ("claims", "Claims"),
-)
 HEADER_FIELDS = (
     ("id", "id"),
     ("status", "status"),
@@ -86,7 +79,8 @@ def _row(*cells: Any) -> tuple[Cell, ...]:
     return tuple(c if type(c) is Cell else Cell(text(c)) for c in cells)
 
 
-def build_view(doc: Mapping[str, Any]) -> DialogueView:
+def build_view(doc: Mapping[str, Any], rows: InventoryRows | None = None) -> DialogueView:
+    """The view of ``doc``; ``rows``: inventory rows made while it was read (see view_inventories)."""
     title = text(doc.get("title") or doc.get("id") or "(untitled dialogue)")
     view = DialogueView(text(doc.get("id")), title)
     add = view.sections.append
@@ -99,7 +93,7 @@ def build_view(doc: Mapping[str, Any]) -> DialogueView:
     for section in (
         _panel(doc),
         _scores(doc),
-        *_inventories(doc),
+        *inventory_sections(doc, rows),
         _contributions(doc),
         _open_items(doc),
         _moves(doc),
@@ -198,52 +192,6 @@ def _scores(doc: Mapping[str, Any]) -> Section | None:
         ]
         blocks.append(Table("Expert scores", ("expert", *[f"R{k}" for k in keys], "total"), tuple(rows)))
     return Section("scores", "Scores", tuple(blocks)) if blocks else None
-
-
-def _inventory_row(m: Mapping[str, Any], status: str) -> tuple[Cell, ...]:
-    """id, as written, label, status, round, by (runs once per member: thousands of times)."""
-    origin = m.get("origin")
-    if not isinstance(origin, Mapping):
-        origin = {}
-    written = text(m.get("status_text"))
-    shown = status + f" ({written})" if written and written.lower() != status else status
-    return (
-        Cell(text(m.get("id"))),
-        Cell(text(m.get("local_id"))),
-        Cell(text(m.get("label"))),
-        Cell(shown, status_style(status)),
-        Cell(text(origin.get("round"))),
-        Cell(text(origin.get("contributors") or m.get("contributors"))),
-    )
-
-
-def _inventories(doc: Mapping[str, Any]) -> list[Section]:
-    out = []
-    for name, heading in INVENTORIES:
-        members = _members(doc, name)
-        if not members:
-            continue
-        statuses = [text(m.get("status")) for m in members]
-        counts: dict[str, int] = {}
-        for status in statuses:
-            counts[status] = counts.get(status, 0) + 1
-        summary = ", ".join(f"{n} {s}" for s, n in counts.items())
-        rows = tuple(map(_inventory_row, members, statuses))
-        title = f"{heading} ({len(members)}: {summary})"
-        blocks: list[Block] = [Table(title, ("id", "as written", "label", "status", "round", "by"), rows)]
-        for m in members:
-            for event in m.get("events") or ():
-                if not isinstance(event, Mapping) or event.get("type") == "created":
-                    continue
-                when = f" in round {text(event['round'])}" if event.get("round") is not None else ""
-                by = f" by {text(event.get('by'))}" if event.get("by") else ""
-                where = f" ({text(event.get('in'))})" if event.get("in") else ""
-                reason = f": {text(event.get('reason'))}" if event.get("reason") else ""
-                blocks.append(
-                    Line(f"  {text(m.get('id'))} {text(event.get('type'))}{when}{by}{where}{reason}")
-                )
-        out.append(Section(name, title, tuple(blocks)))
-    return out
 
 
 def _contributions(doc: Mapping[str, Any]) -> Section | None:

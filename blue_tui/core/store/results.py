@@ -103,7 +103,8 @@ class OpenedSlice:
     checked against the manifest, the audit log and this machine's high-water mark: the
     dialogue as a whole is unverified until ``open`` returns, and ``open`` raises
     IntegrityError instead if it fails. They come in the partition's order (SK order). The
-    objects are the reader's own: read them during the call, never keep or change them.
+    objects are the reader's own, and the document ``open`` returns is made of their payloads:
+    never change them.
     """
 
     dialogue_id: str

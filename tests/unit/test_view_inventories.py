@@ -35,12 +35,16 @@ def test_rows_made_as_records_arrive_give_the_same_view(doc: dict) -> None:  # t
     assert build_view(assembled, rows) == expected
 
 
-def test_a_row_made_ahead_is_the_one_used_and_only_for_its_own_record() -> None:
-    doc = parse_path(DIALOGUES / "local-prod-parity.dialogue.json")[0].document
-    entities = split_document(doc)
+def primed(entity_type: str) -> tuple[InventoryRows, dict]:  # type: ignore[type-arg]
+    """Rows made ahead for the sample dialogue's records, and one member of ``entity_type``."""
+    entities = split_document(parse_path(DIALOGUES / "local-prod-parity.dialogue.json")[0].document)
     rows = InventoryRows()
     rows.add(entities)
-    member = next(e.payload["data"] for e in entities if e.entity_type == "tension")
+    return rows, next(e.payload["data"] for e in entities if e.entity_type == entity_type)
+
+
+def test_a_row_made_ahead_is_the_one_used_and_only_for_its_own_record() -> None:
+    rows, member = primed("tension")
     assert rows.row(member) is rows.row(member)  # looked up, not made again
     lookalike = dict(member, label="changed after the read")
     assert rows.row(lookalike)[2].text == "changed after the read"
@@ -48,11 +52,7 @@ def test_a_row_made_ahead_is_the_one_used_and_only_for_its_own_record() -> None:
 
 
 def test_a_read_that_starts_over_forgets_its_rows() -> None:
-    doc = parse_path(DIALOGUES / "local-prod-parity.dialogue.json")[0].document
-    entities = split_document(doc)
-    rows = InventoryRows()
-    rows.add(entities)
-    member = next(e.payload["data"] for e in entities if e.entity_type == "perspective")
+    rows, member = primed("perspective")
     kept = rows.row(member)
     rows.clear()
     assert rows.row(member) is not kept

@@ -1,5 +1,5 @@
-"""Pane 3, dialogues: a sortable, filterable table; enter decrypts one in a worker (loading
-indicator meanwhile) and shows it in the record view: header, panel, scores, perspectives and
+"""Pane 3, dialogues: a sortable, filterable table; enter decrypts one in a worker (a loading
+indicator if it takes a while) and shows it in the record view: header, panel, scores, perspectives and
 tensions with statuses and contributors, verdicts, then every round (folded; enter unfolds).
 A tampered or undecryptable dialogue shows its findings (which item, what kind) instead.
 
@@ -11,17 +11,18 @@ the verified view replaces it when the whole dialogue has been checked, or the f
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import DataTable, LoadingIndicator, Static
 
 from blue_tui.core.errors import IntegrityError
 from screens.base import FilterBar, Pane, problem_text
+from screens.dialogue_import import import_files
 from screens.dialogue_read import Opened, Reading, read_dialogue
 from screens.keys import bindings_for
 from screens.loads import Loads
@@ -46,6 +47,9 @@ def _number(text: str) -> float:
 class DialoguesPane(Pane):
     PANE_ID = "dialogues"
     BINDINGS = bindings_for("dialogues")
+    #: Seconds an open waits before the list gives way to the loading record view: a read that
+    #: posts its first records sooner replaces the list in one frame (no flash of "loading").
+    REVEAL_AFTER = 0.1
 
     def __init__(self, services: Services, *, id: str | None = None) -> None:
         super().__init__(services, id=id)
@@ -64,6 +68,9 @@ class DialoguesPane(Pane):
         self.verifying = False
         self.reading_title = ""
         self._header_length = 0
+        #: The record view has replaced the list for the dialogue being opened.
+        self._revealed = False
+        self._reveal_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="dialogues-summary", classes="pane-summary")
@@ -225,29 +232,47 @@ class DialoguesPane(Pane):
         self.open_id = ident
         self.verifying = True
         self._header_length = 0
+        self._revealed = False
+        if self._reveal_timer is not None:
+            self._reveal_timer.stop()
+            self._reveal_timer = None
+        if self.query_one("#record").display:  # `r` on an open dialogue: read it again in place
+            self._reveal()
+        else:
+            self._reveal_timer = self.set_timer(self.REVEAL_AFTER, self._reveal, name="reveal the record")
+
+    def _reveal(self) -> None:
+        """The list gives way to the record view (empty, with its loading indicator) and its
+        header; called by the first thing the read posts, or after REVEAL_AFTER."""
+        if self._revealed or self.open_id is None:
+            return
+        self._revealed = True
+        if self._reveal_timer is not None:
+            self._reveal_timer.stop()
+            self._reveal_timer = None
         self.query_one("#dialogue-list").display = False
         self.query_one("#dialogues-summary").display = False
         self.query_one("#record").display = True
         self.query_one("#record-loading").display = True
-        # shown (empty) at once, so it has its size when the first records arrive, and focused
-        # now rather than when they do (a focus move restyles the pane: ~5 ms off the preview)
+        # focused with the layout, not when the records come (a focus move restyles the pane)
         record = self.query_one(RecordView)
         record.clear()
         record.display = True
         record.focus()
         self.query_one("#record-findings").display = False
-        known = next((d for d in self.summaries if d.id == ident), None)
+        known = next((d for d in self.summaries if d.id == self.open_id), None)
         preview = (
-            f"{known.title or ident} · {known.status or '?'} · {known.date or 'no date'} · "
+            f"{known.title or self.open_id} · {known.status or '?'} · {known.date or 'no date'} · "
             f"{known.rounds} rounds · {known.experts} experts · {known.items} items"
             if known
-            else f"dialogue {ident}"
+            else f"dialogue {self.open_id}"
         )
         self.query_one("#record-header", Static).update(Text(f"{preview} · decrypting and verifying…"))
         self.refresh_bindings()
 
     def _show_reading(self, reading: Reading) -> None:
         """A preview of the first records (drawn once), then progress; never marked verified."""
+        self._reveal()
         record = self.query_one(RecordView)
         if reading.view is not None and reading.lines is not None:
             self.reading_title = reading.view.title
@@ -270,6 +295,7 @@ class DialoguesPane(Pane):
         self._header_length = len(header)
 
     def _show_record(self, result: Opened) -> None:
+        self._reveal()
         self.verifying = False
         opened, view = result.opened, result.view
         doc = opened.document
@@ -292,6 +318,7 @@ class DialoguesPane(Pane):
             record.focus()
 
     def _open_failed(self, exc: BaseException) -> None:
+        self._reveal()
         self.verifying = False
         self.query_one(RecordView).clear()
         self.query_one("#record-loading").display = False
@@ -317,7 +344,7 @@ class DialoguesPane(Pane):
     def back(self) -> bool:
         if super().back():
             return True
-        if self.query_one("#record").display:
+        if self.query_one("#record").display or self.open_id is not None:
             self.open_loads.cancel()
             self.open_id = None
             self.verifying = False
@@ -353,30 +380,7 @@ class DialoguesPane(Pane):
         store = self.services.store
 
         def work() -> tuple[list[Result], list[Any]]:
-            from blue_tui.core.errors import DialogueExists, SourceError
-            from blue_tui.core.store.sources import parse_path
-
-            results: list[Result] = []
-            changed: list[Any] = []
-            try:
-                parsed_list = parse_path(Path(raw).expanduser())
-            except SourceError as exc:
-                return [Result(raw, "failed", exc.message)], []
-            for parsed in parsed_list:
-                try:
-                    done = store().import_dialogue(parsed, replace=replace)
-                except DialogueExists as exc:
-                    results.append(Result(parsed.source, "changed", exc.message))
-                    changed.append(parsed)
-                    continue
-                except (SourceError, IntegrityError) as exc:
-                    results.append(Result(parsed.source, "failed", exc.message))
-                    continue
-                detail = f"{done.items} items" + (
-                    f"; {len(done.warnings)} warning(s)" if done.warnings else ""
-                )
-                results.append(Result(done.id, done.status, detail))
-            return results, changed
+            return import_files(store(), raw, replace=replace)
 
         def done(outcome: tuple[list[Result], list[Any]]) -> None:
             results, changed = outcome

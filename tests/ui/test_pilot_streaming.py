@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from dialogue_builders import long_dialogue, partition_pages
 from textual.app import App, ComposeResult
 from textual.widgets import Static
@@ -264,12 +265,71 @@ def test_the_record_view_has_the_keyboard_before_any_record_arrives(settings: Se
             await settle(pilot)
             await pilot.press("enter")
             assert await asyncio.to_thread(blocked.entered.wait, 30)
-            await pilot.pause()
+            # nothing read yet: after REVEAL_AFTER the list gives way to the loading record view
+            await until(pilot, lambda: app.query_one("#record").display)
             record = app.query_one(RecordView)
             assert app.focused is record and record.lines == []
             assert app.query_one("#record-loading").display
             blocked.gate.set()
             await until(pilot, lambda: not app.pane().verifying)
             assert record.lines and app.focused is record
+
+    asyncio.run(go())
+
+
+def test_a_quick_read_replaces_the_list_with_its_first_records_in_one_go(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No flash of the loading layout: until the read posts, the list stays as it was."""
+    monkeypatch.setattr(DialoguesPane, "REVEAL_AFTER", 30.0)  # as if every read were quick
+    blocked = BlockedOpen(stored(settings))
+
+    async def go() -> None:
+        app = make_app(settings, pane="dialogues", realm=None, store_factory=lambda _s: blocked)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await settle(pilot)
+            pane = app.pane()
+            assert isinstance(pane, DialoguesPane)
+            seen: list[tuple[bool, bool]] = []
+            show = pane._show_reading
+
+            def watched(reading: Any) -> None:
+                seen.append((app.query_one("#dialogue-list").display, app.query_one("#record").display))
+                show(reading)
+
+            pane._show_reading = watched  # type: ignore[method-assign]
+            await pilot.press("enter")
+            assert await asyncio.to_thread(blocked.entered.wait, 30)
+            await pilot.pause()
+            assert app.query_one("#dialogue-list").display and not app.query_one("#record").display
+            blocked.gate.set()
+            await until(pilot, lambda: not pane.verifying)
+            assert seen and seen[0] == (True, False)  # the first post found the list still there
+            assert app.query_one("#record").display and not app.query_one("#dialogue-list").display
+            assert app.focused is app.query_one(RecordView)
+
+    asyncio.run(go())
+
+
+def test_esc_before_the_record_view_shows_cancels_the_read(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(DialoguesPane, "REVEAL_AFTER", 30.0)
+    blocked = BlockedOpen(stored(settings))
+
+    async def go() -> None:
+        app = make_app(settings, pane="dialogues", realm=None, store_factory=lambda _s: blocked)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await settle(pilot)
+            pane = app.pane()
+            assert isinstance(pane, DialoguesPane)
+            await pilot.press("enter")
+            assert await asyncio.to_thread(blocked.entered.wait, 30)
+            await pilot.press("escape")
+            assert pane.open_id is None and not pane.verifying
+            blocked.gate.set()
+            await settle(pilot)
+            assert app.query_one("#dialogue-list").display and not app.query_one("#record").display
+            assert app.focused is app.query_one("#dialogue-list")
 
     asyncio.run(go())

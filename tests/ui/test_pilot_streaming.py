@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -256,25 +256,45 @@ class BlockedOpen:
         return self.store.open(*args, **kwargs)
 
 
-def test_the_record_view_has_the_keyboard_before_any_record_arrives(settings: Settings) -> None:
+def with_blocked_open(
+    settings: Settings,
+    body: Callable[[Any, Any, DialoguesPane, BlockedOpen], Awaitable[None]],
+    prepare: Callable[[Any, DialoguesPane], None] | None = None,
+) -> None:
+    """Press enter on the stored dialogue in a dashboard whose store waits before reading, then
+    run ``body(app, pilot, pane, blocked)``; ``prepare(app, pane)`` runs before enter."""
     blocked = BlockedOpen(stored(settings))
 
     async def go() -> None:
         app = make_app(settings, pane="dialogues", realm=None, store_factory=lambda _s: blocked)
         async with app.run_test(size=(120, 30)) as pilot:
             await settle(pilot)
+            pane = app.pane()
+            assert isinstance(pane, DialoguesPane)
+            if prepare is not None:
+                prepare(app, pane)
             await pilot.press("enter")
             assert await asyncio.to_thread(blocked.entered.wait, 30)
-            # nothing read yet: after REVEAL_AFTER the list gives way to the loading record view
-            await until(pilot, lambda: app.query_one("#record").display)
-            record = app.query_one(RecordView)
-            assert app.focused is record and record.lines == []
-            assert app.query_one("#record-loading").display
-            blocked.gate.set()
-            await until(pilot, lambda: not app.pane().verifying)
-            assert record.lines and app.focused is record
+            try:
+                await body(app, pilot, pane, blocked)
+            finally:
+                blocked.gate.set()  # a failed check must not leave the worker waiting
 
     asyncio.run(go())
+
+
+def test_the_record_view_has_the_keyboard_before_any_record_arrives(settings: Settings) -> None:
+    async def body(app: Any, pilot: Any, pane: DialoguesPane, blocked: BlockedOpen) -> None:
+        # nothing read yet: after REVEAL_AFTER the list gives way to the loading record view
+        await until(pilot, lambda: app.query_one("#record").display)
+        record = app.query_one(RecordView)
+        assert app.focused is record and record.lines == []
+        assert app.query_one("#record-loading").display
+        blocked.gate.set()
+        await until(pilot, lambda: not pane.verifying)
+        assert record.lines and app.focused is record
+
+    with_blocked_open(settings, body)
 
 
 def test_a_quick_read_replaces_the_list_with_its_first_records_in_one_go(
@@ -282,54 +302,40 @@ def test_a_quick_read_replaces_the_list_with_its_first_records_in_one_go(
 ) -> None:
     """No flash of the loading layout: until the read posts, the list stays as it was."""
     monkeypatch.setattr(DialoguesPane, "REVEAL_AFTER", 30.0)  # as if every read were quick
-    blocked = BlockedOpen(stored(settings))
+    seen: list[tuple[bool, bool]] = []
 
-    async def go() -> None:
-        app = make_app(settings, pane="dialogues", realm=None, store_factory=lambda _s: blocked)
-        async with app.run_test(size=(120, 30)) as pilot:
-            await settle(pilot)
-            pane = app.pane()
-            assert isinstance(pane, DialoguesPane)
-            seen: list[tuple[bool, bool]] = []
-            show = pane._show_reading
+    def prepare(app: Any, pane: DialoguesPane) -> None:
+        show = pane._show_reading
 
-            def watched(reading: Any) -> None:
-                seen.append((app.query_one("#dialogue-list").display, app.query_one("#record").display))
-                show(reading)
+        def watched(reading: Any) -> None:
+            seen.append((app.query_one("#dialogue-list").display, app.query_one("#record").display))
+            show(reading)
 
-            pane._show_reading = watched  # type: ignore[method-assign]
-            await pilot.press("enter")
-            assert await asyncio.to_thread(blocked.entered.wait, 30)
-            await pilot.pause()
-            assert app.query_one("#dialogue-list").display and not app.query_one("#record").display
-            blocked.gate.set()
-            await until(pilot, lambda: not pane.verifying)
-            assert seen and seen[0] == (True, False)  # the first post found the list still there
-            assert app.query_one("#record").display and not app.query_one("#dialogue-list").display
-            assert app.focused is app.query_one(RecordView)
+        pane._show_reading = watched  # type: ignore[method-assign]
 
-    asyncio.run(go())
+    async def body(app: Any, pilot: Any, pane: DialoguesPane, blocked: BlockedOpen) -> None:
+        await pilot.pause()
+        assert app.query_one("#dialogue-list").display and not app.query_one("#record").display
+        blocked.gate.set()
+        await until(pilot, lambda: not pane.verifying)
+        assert seen and seen[0] == (True, False)  # the first post found the list still there
+        assert app.query_one("#record").display and not app.query_one("#dialogue-list").display
+        assert app.focused is app.query_one(RecordView)
+
+    with_blocked_open(settings, body, prepare)
 
 
 def test_esc_before_the_record_view_shows_cancels_the_read(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(DialoguesPane, "REVEAL_AFTER", 30.0)
-    blocked = BlockedOpen(stored(settings))
 
-    async def go() -> None:
-        app = make_app(settings, pane="dialogues", realm=None, store_factory=lambda _s: blocked)
-        async with app.run_test(size=(120, 30)) as pilot:
-            await settle(pilot)
-            pane = app.pane()
-            assert isinstance(pane, DialoguesPane)
-            await pilot.press("enter")
-            assert await asyncio.to_thread(blocked.entered.wait, 30)
-            await pilot.press("escape")
-            assert pane.open_id is None and not pane.verifying
-            blocked.gate.set()
-            await settle(pilot)
-            assert app.query_one("#dialogue-list").display and not app.query_one("#record").display
-            assert app.focused is app.query_one("#dialogue-list")
+    async def body(app: Any, pilot: Any, pane: DialoguesPane, blocked: BlockedOpen) -> None:
+        await pilot.press("escape")
+        assert pane.open_id is None and not pane.verifying
+        blocked.gate.set()
+        await settle(pilot)
+        assert app.query_one("#dialogue-list").display and not app.query_one("#record").display
+        assert app.focused is app.query_one("#dialogue-list")
 
-    asyncio.run(go())
+    with_blocked_open(settings, body)

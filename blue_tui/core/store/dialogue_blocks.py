@@ -94,5 +94,11 @@ def text(value: Any) -> str:
     return str(value)
 
 
+def members(doc: Mapping[str, Any], name: str) -> list[Mapping[str, Any]]:
+    """The objects of the list ``doc[name]`` (anything else in it, or no list, gives none)."""
+    value = doc.get(name)
+    return [m for m in value if isinstance(m, Mapping)] if isinstance(value, list) else []
+
+
 def status_style(status: str) -> str:
     return f"status.{status}" if status in STATUSES else ""

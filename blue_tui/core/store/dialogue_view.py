@@ -28,6 +28,7 @@ from blue_tui.core.store.dialogue_blocks import (
     Section,
     Table,
     Verbatim,
+    members,
     text,
 )
 from blue_tui.core.store.view_inventories import InventoryRows, inventory_sections
@@ -64,11 +65,6 @@ VERDICT_FACTS = (
     "tensions_resolved",
     "in",
 )
-
-
-def _members(doc: Mapping[str, Any], name: str) -> list[Mapping[str, Any]]:
-    value = doc.get(name)
-    return [m for m in value if isinstance(m, Mapping)] if isinstance(value, list) else []
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -125,7 +121,7 @@ def _header(doc: Mapping[str, Any], title: str) -> list[Block]:
 
 
 def _panel(doc: Mapping[str, Any]) -> Section | None:
-    experts = _members(doc, "experts")
+    experts = members(doc, "experts")
     if not experts:
         return None
     rows = []
@@ -157,7 +153,7 @@ def _panel(doc: Mapping[str, Any]) -> Section | None:
 
 def _scores(doc: Mapping[str, Any]) -> Section | None:
     blocks: list[Block] = []
-    rounds = _members(doc, "rounds_data")
+    rounds = members(doc, "rounds_data")
     if rounds:
         rows = []
         for r in rounds:
@@ -179,7 +175,7 @@ def _scores(doc: Mapping[str, Any]) -> Section | None:
                 "Rounds", ("round", "title", "score", "W/C/T/R", "velocity", "converge", "panel"), tuple(rows)
             )
         )
-    experts = [e for e in _members(doc, "experts") if _mapping(e.get("scores"))]
+    experts = [e for e in members(doc, "experts") if _mapping(e.get("scores"))]
     if experts:
         keys = sorted({k for e in experts for k in _mapping(e.get("scores"))}, key=lambda k: (len(k), k))
         rows = [
@@ -205,8 +201,8 @@ def _contributions(doc: Mapping[str, Any]) -> Section | None:
             c.get("label"),
             c.get("item"),
         )
-        for e in _members(doc, "experts")
-        for c in _members(e, "contributions")
+        for e in members(doc, "experts")
+        for c in members(e, "contributions")
     )
     if not rows:
         return None
@@ -216,7 +212,7 @@ def _contributions(doc: Mapping[str, Any]) -> Section | None:
 
 
 def _open_items(doc: Mapping[str, Any]) -> Section | None:
-    items = _members(doc, "open_items")
+    items = members(doc, "open_items")
     if not items:
         return None
     title = f"Open items ({len(items)})"
@@ -228,14 +224,14 @@ def _open_items(doc: Mapping[str, Any]) -> Section | None:
 
 def _moves(doc: Mapping[str, Any]) -> Section | None:
     blocks: list[Block] = []
-    moves = _members(doc, "moves")
+    moves = members(doc, "moves")
     if moves:
         rows = tuple(
             _row(m.get("round"), m.get("expert"), m.get("move_type"), m.get("targets"), m.get("context"))
             for m in moves
         )
         blocks.append(Table(f"Moves ({len(moves)})", ("round", "expert", "move", "targets", "context"), rows))
-    refs = _members(doc, "refs")
+    refs = members(doc, "refs")
     if refs:
         rows = tuple(
             _row(r.get("round"), r.get("source_id"), r.get("ref_type"), r.get("target_id")) for r in refs
@@ -245,7 +241,7 @@ def _moves(doc: Mapping[str, Any]) -> Section | None:
 
 
 def _verdicts(doc: Mapping[str, Any]) -> Section | None:
-    verdicts = _members(doc, "verdicts")
+    verdicts = members(doc, "verdicts")
     if not verdicts:
         return None
     title = f"Verdicts ({len(verdicts)})"
@@ -267,11 +263,11 @@ def _verdicts(doc: Mapping[str, Any]) -> Section | None:
 
 
 def _transcript(doc: Mapping[str, Any]) -> list[Section]:
-    sections = _members(doc, "sections")
+    sections = members(doc, "sections")
     out = [_section(i, s) for i, s in enumerate(sections) if s.get("placement") != "closing"]
-    out += [_round(r) for r in _members(doc, "rounds_data")]
+    out += [_round(r) for r in members(doc, "rounds_data")]
     out += [_section(i, s) for i, s in enumerate(sections) if s.get("placement") == "closing"]
-    for i, document in enumerate(_members(doc, "documents")):
+    for i, document in enumerate(members(doc, "documents")):
         heading = text(document.get("path") or "document")
         out.append(
             Section(f"document-{i}", heading, (Heading(heading), Verbatim(text(document.get("text")))))
@@ -311,13 +307,13 @@ def _round(r: Mapping[str, Any]) -> Section:
     if r.get("summary"):
         blocks.append(Heading(f"Round {number} summary ({text(r.get('summary_file') or 'summary')})", 2))
         blocks.append(Verbatim(text(r.get("summary"))))
-    for contribution in _members(r, "contributions"):
+    for contribution in members(r, "contributions"):
         blocks.append(Heading(f"{text(contribution.get('expert'))} ({text(contribution.get('file'))})", 2))
         blocks.append(Verbatim(text(contribution.get("text"))))
-    for document in _members(r, "documents"):
+    for document in members(r, "documents"):
         blocks.append(Heading(text(document.get("path") or "document"), 2))
         blocks.append(Verbatim(text(document.get("text"))))
-    for prompt in _members(r, "prompts"):
+    for prompt in members(r, "prompts"):
         lines = len(text(prompt.get("text")).splitlines())
         blocks.append(
             Line(

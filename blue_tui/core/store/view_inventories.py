@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from blue_tui.core.store.dialogue_blocks import Block, Cell, Line, Section, Table, status_style, text
+from blue_tui.core.store.dialogue_blocks import Block, Cell, Line, Section, Table, members, status_style, text
 from blue_tui.core.store.entities import INVENTORY_TYPES, Entity
 
 INVENTORIES = (
@@ -76,19 +76,18 @@ def inventory_sections(doc: Mapping[str, Any], rows: InventoryRows | None = None
     out = []
     make = rows.row if rows is not None else inventory_row
     for name, heading in INVENTORIES:
-        value = doc.get(name)
-        members = [m for m in value if isinstance(m, Mapping)] if isinstance(value, list) else []
-        if not members:
+        listed = members(doc, name)
+        if not listed:
             continue
         counts: dict[str, int] = {}
-        for m in members:
+        for m in listed:
             status = text(m.get("status"))
             counts[status] = counts.get(status, 0) + 1
-        table_rows = tuple(map(make, members))
+        table_rows = tuple(map(make, listed))
         summary = ", ".join(f"{n} {s}" for s, n in counts.items())
-        title = f"{heading} ({len(members)}: {summary})"
+        title = f"{heading} ({len(listed)}: {summary})"
         blocks: list[Block] = [Table(title, COLUMNS, table_rows)]
-        for m in members:
+        for m in listed:
             for event in m.get("events") or ():
                 if not isinstance(event, Mapping) or event.get("type") == "created":
                     continue

@@ -137,7 +137,7 @@ class KeyFooter(Widget, can_focus=False):
             tail.append(f" {self.palette.description} ", description_style)
         room = width - tail.cell_len
         # padded as Textual's footer pads (" q Quit "), or compact ("q Quit ") when that does not fit
-        padded = sum(cell_len(e.label) + cell_len(e.description) + 4 for e in self.entries) <= room
+        padded = sum(cell_len(e.label) + cell_len(e.description) + 3 for e in self.entries) <= room
         line = Text(no_wrap=True, overflow="ellipsis", end="")
         self.spans = []
         for entry in self.entries:

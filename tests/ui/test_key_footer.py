@@ -105,3 +105,23 @@ def test_it_is_remade_only_when_the_keys_it_shows_change(realm_demo: Settings) -
             assert footer.entries[0].description == "Acknowledge"
 
     asyncio.run(go())
+
+
+def test_keys_keep_their_padding_while_they_fit_to_the_last_column(realm_demo: Settings) -> None:
+    async def go() -> None:
+        app = make_app(realm_demo, pane="notifications")
+        async with app.run_test(size=(200, 30)) as pilot:
+            await settle(pilot)
+            footer = app.query_one(KeyFooter)
+            assert footer.palette is not None
+            tail = 1 + len(footer.palette.label) + len(footer.palette.description) + 2
+            needed = sum(len(e.label) + len(e.description) + 3 for e in footer.entries) + tail
+            await pilot.resize_terminal(needed, 30)
+            await settle(pilot)
+            line = footer_line(app)
+            assert line.startswith(" a Acknowledge  A Acknowledge all ") and "…" not in line
+            await pilot.resize_terminal(needed - 1, 30)
+            await settle(pilot)
+            assert footer_line(app).startswith("a Acknowledge A Acknowledge all ")
+
+    asyncio.run(go())
